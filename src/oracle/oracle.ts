@@ -1,0 +1,25 @@
+import type { Matrix } from '../linalg/matrix.js';
+
+/** Numeric precision a model computes in, as far as its wrapper knows. */
+export type Precision = 'f32' | 'f64' | 'unknown';
+
+/**
+ * A black-box model: batched rows in, batched outputs out. Backends (ONNX, subprocess, HTTP,
+ * in-process reference networks) implement this; wrappers (budget, counter, access level)
+ * implement it too and wrap another Oracle, so algorithms only ever see this interface.
+ */
+export interface Oracle {
+  /** Length `n` of every query row. */
+  readonly inputDim: number;
+  /** Length `m` of every output row as this oracle returns it. */
+  readonly outputDim: number;
+  /** Precision of the model's arithmetic, used to choose finite-difference steps. */
+  readonly precision: Precision;
+  /**
+   * Evaluate the model on every row of `inputs` (`B × inputDim`, float64). Returns `B × outputDim`
+   * float64 outputs. Throws UserError when the model misbehaves (wrong shapes, NaN, crashes).
+   */
+  query(inputs: Matrix): Promise<Matrix>;
+  /** Release processes, sessions and sockets. Safe to call twice. */
+  dispose(): Promise<void>;
+}
