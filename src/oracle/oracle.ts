@@ -16,6 +16,12 @@ export interface Oracle {
   /** Precision of the model's arithmetic, used to choose finite-difference steps. */
   readonly precision: Precision;
   /**
+   * Rows a backend had to evaluate while opening the model (e.g. one row to learn the output
+   * size when the model's metadata does not give it). The counter adds them, so the query
+   * count stays exact; 0 or absent for most backends.
+   */
+  readonly setupQueries?: number;
+  /**
    * Evaluate the model on every row of `inputs` (`B × inputDim`, float64). Returns `B × outputDim`
    * float64 outputs. Throws UserError when the model misbehaves (wrong shapes, NaN, crashes).
    */

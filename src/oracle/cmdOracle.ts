@@ -1,0 +1,522 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { UserError } from '../errors.js';
+import type { Matrix } from '../linalg/matrix.js';
+import type { Oracle, Precision } from './oracle.js';
+
+/** Default largest number of rows sent in one request line. */
+export const DEFAULT_MAX_BATCH_ROWS = 256;
+/** Default seconds to wait for one answer line before giving up on the program. */
+export const DEFAULT_TIMEOUT_SECONDS = 120;
+/** Seconds `dispose()` waits after closing stdin before killing: a polite program exits at once. */
+const DISPOSE_GRACE_SECONDS = 2;
+/** Seconds to wait for a dying program's exit status and last stderr before composing a message. */
+const DEATH_REPORT_SECONDS = 1;
+/** Stderr lines kept for error messages (the tail of a traceback is what explains a crash). */
+const STDERR_KEEP_LINES = 20;
+/** Stderr lines quoted in one error message, and the longest quoted text, to keep it one line. */
+const STDERR_QUOTE_LINES = 3;
+const QUOTE_MAX_CHARS = 300;
+/** An answer line longer than this is junk, not a batch of scores (guards memory). */
+const MAX_LINE_CHARS = 256 * 1024 * 1024;
+
+/** Options of {@link CmdOracle.create}. */
+export interface CmdOracleOptions {
+  /** Length `n` of every input row (the protocol cannot tell us; `--input-dim`). */
+  inputDim: number;
+  /** Largest number of rows per request line; bigger batches are split. Default 256. */
+  maxBatchRows?: number;
+  /** Seconds to wait for each answer line. Default 120; `Infinity` waits forever. */
+  timeoutSeconds?: number;
+  /** The expected output length `m`, when known: answers of another length are rejected. */
+  outputDim?: number;
+  /** Precision of the program's arithmetic, when known. Default `'unknown'`. */
+  precision?: Precision;
+}
+
+/** Every live program, killed when Node exits so that a forgotten `dispose()` leaks nothing. */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+interface PendingRequest {
+  readonly requestNo: number;
+  resolve(line: string): void;
+  reject(error: UserError): void;
+}
+
+/**
+ * A model behind a subprocess speaking the JSON-lines protocol (CONTRACT.md, "`cmd:`"): one
+ * `{"inputs": [[…], …]}` line per request on its stdin, one `{"outputs": [[…], …]}` or
+ * `{"error": "…"}` line per answer on its stdout, in order.
+ *
+ * The program is started once, through the shell, in its own process group, so that a timeout
+ * or `dispose()` kills the whole pipeline it may have started. Requests are sent one at a time.
+ *
+ * `outputDim` is unknown until the program first answers, because learning it would cost a
+ * query that no wrapper above would count. Reading it earlier throws (a programming error),
+ * unless {@link CmdOracleOptions.outputDim} pinned it; `knownOutputDim` reads it without throwing.
+ *
+ * Every answer is untrusted. A protocol violation (junk, wrong shapes, a changed `m`, an early
+ * exit, a timeout) is a one-line `UserError` and ends the session: the program is killed and
+ * later queries fail with the same error, because its answers can no longer be trusted to match
+ * our requests. An `{"error": …}` answer or a NaN/Infinity/null score is a one-line `UserError`
+ * for that query only: the program answered in step, so the session goes on.
+ */
+export class CmdOracle implements Oracle {
+  readonly inputDim: number;
+  readonly precision: Precision;
+  private m: number | undefined;
+  private readonly maxBatchRows: number;
+  private readonly timeoutMs: number;
+  private readonly stderrTail: string[] = [];
+  private stderrPartial = '';
+  private stdoutBuffer = '';
+  private pending: PendingRequest | null = null;
+  private failure: UserError | null = null;
+  /** The program exited or closed its stdout: no more answers can come. */
+  private gone = false;
+  private disposed: Promise<void> | null = null;
+  private requests = 0;
+  private rows = 0;
+  /** Serializes concurrent `query` calls: the protocol has one conversation in flight. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Resolves once the program has exited and its stdout and stderr are drained. */
+  private readonly closed: Promise<void>;
+  private hasClosed = false;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    opts: Required<Omit<CmdOracleOptions, 'outputDim'>> & { outputDim?: number },
+  ) {
+    this.inputDim = opts.inputDim;
+    this.precision = opts.precision;
+    this.m = opts.outputDim;
+    this.maxBatchRows = opts.maxBatchRows;
+    this.timeoutMs = opts.timeoutSeconds * 1000;
+    this.closed = new Promise((resolve) =>
+      child.once('close', () => {
+        this.hasClosed = true;
+        liveChildren.delete(child); // reaped: its group id may be reused, never kill it again
+        resolve();
+      }),
+    );
+    child.on('error', () => {
+      // After a successful spawn only kill() can fail, when the process is gone anyway.
+    });
+    child.stdin?.on('error', () => {
+      // EPIPE once the program has exited; reported through its exit status instead.
+    });
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => this.onStdout(chunk));
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => this.onStderr(chunk));
+    // 'end' comes after the last data; 'exit' also covers a grandchild still holding stdout.
+    child.stdout?.on('end', () => this.onProgramGone());
+    child.once('exit', () => this.onProgramGone());
+    // Idle, the program must not keep Node alive; a pending request refs stdout (see exchange).
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) unrefStream(stream);
+  }
+
+  /**
+   * Start `command` through the shell and return an oracle talking to it. Sends nothing: the
+   * first `query` is the first request.
+   * @throws UserError when an option is invalid or the shell cannot be started.
+   */
+  static async create(command: string, opts: CmdOracleOptions): Promise<CmdOracle> {
+    if (command.trim() === '') throw new UserError('cmd model: the command is empty');
+    const { inputDim, outputDim } = opts;
+    const maxBatchRows = opts.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS;
+    const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    requirePositiveInteger('input dimension', inputDim);
+    requirePositiveInteger('max batch rows', maxBatchRows);
+    if (outputDim !== undefined) requirePositiveInteger('output dimension', outputDim);
+    if (!(timeoutSeconds > 0)) {
+      throw new UserError(`cmd model: timeout must be > 0 seconds, got ${timeoutSeconds}`);
+    }
+    const child = spawn(command, {
+      shell: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // Own process group, so that kill(-pid) reaches everything the shell started.
+      detached: process.platform !== 'win32',
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (err) =>
+        reject(new UserError(`cmd model: cannot start '${command}': ${err.message}`)),
+      );
+    });
+    liveChildren.add(child);
+    installExitHook();
+    return new CmdOracle(child, {
+      inputDim,
+      maxBatchRows,
+      timeoutSeconds,
+      outputDim,
+      precision: opts.precision ?? 'unknown',
+    });
+  }
+
+  /**
+   * Output length `m`, known once the program has answered (or when pinned at creation).
+   * @throws Error before that: ask after the first `query`, or use `knownOutputDim`.
+   */
+  get outputDim(): number {
+    if (this.m === undefined) {
+      throw new Error('cmd model: outputDim is unknown until the program has answered a query');
+    }
+    return this.m;
+  }
+
+  /** Output length `m` if known yet, else `undefined`. */
+  get knownOutputDim(): number | undefined {
+    return this.m;
+  }
+
+  /** Request lines written so far. */
+  get requestsSent(): number {
+    return this.requests;
+  }
+
+  /** Input rows written to the program so far (rows of failed requests included). */
+  get rowsSent(): number {
+    return this.rows;
+  }
+
+  /** The last lines the program wrote to stderr (at most 20), for diagnostics. */
+  get stderrLines(): readonly string[] {
+    const partial = this.stderrPartial.trim() === '' ? [] : [this.stderrPartial];
+    return [...this.stderrTail, ...partial].slice(-STDERR_KEEP_LINES);
+  }
+
+  /**
+   * Evaluate the program on every row of `inputs`, in requests of at most `maxBatchRows` rows.
+   * An empty batch sends nothing. Concurrent calls are queued.
+   * @throws Error when `inputs` has the wrong width or a non-finite entry (a caller's bug).
+   * @throws UserError when the program misbehaves (see the class comment).
+   */
+  async query(inputs: Matrix): Promise<Matrix> {
+    if (inputs.cols !== this.inputDim) {
+      throw new Error(
+        `cmd model: query rows have ${inputs.cols} entries, expected ${this.inputDim}`,
+      );
+    }
+    for (let i = 0; i < inputs.data.length; i++) {
+      if (!Number.isFinite(inputs.data[i])) {
+        const r = Math.floor(i / inputs.cols);
+        throw new Error(`cmd model: query row ${r} has a non-finite entry ${inputs.data[i]}`);
+      }
+    }
+    const run = this.queue.then(() => this.runQuery(inputs));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Close stdin, give the program a moment to exit, then kill it. Safe to call twice. */
+  dispose(): Promise<void> {
+    if (this.disposed === null) {
+      this.failure ??= new UserError('cmd model: the oracle has been disposed');
+      this.pending?.reject(this.failure);
+      this.disposed = this.shutDown(DISPOSE_GRACE_SECONDS);
+    }
+    return this.disposed;
+  }
+
+  private async runQuery(inputs: Matrix): Promise<Matrix> {
+    if (this.failure !== null) throw this.failure;
+    if (inputs.rows === 0) return { rows: 0, cols: this.m ?? 0, data: new Float64Array() };
+    let out: Float64Array | null = null;
+    for (let start = 0; start < inputs.rows; start += this.maxBatchRows) {
+      const count = Math.min(this.maxBatchRows, inputs.rows - start);
+      const chunk = inputs.data.subarray(start * inputs.cols, (start + count) * inputs.cols);
+      const requestNo = this.requests + 1;
+      const line = await this.exchange(encodeRequest(chunk, inputs.cols), count);
+      const parsed = parseAnswer(line, count, this.m);
+      if (!parsed.ok) {
+        const error = new UserError(`cmd model: ${parsed.message.replace('#', `${requestNo}`)}`);
+        if (parsed.fatal) this.fail(error);
+        throw error;
+      }
+      this.m = parsed.cols;
+      out ??= new Float64Array(inputs.rows * parsed.cols);
+      out.set(parsed.data, start * parsed.cols);
+    }
+    return { rows: inputs.rows, cols: this.m ?? 0, data: out ?? new Float64Array() };
+  }
+
+  /** Write one request line and wait for its answer line (or a failure). */
+  private exchange(requestLine: string, rowCount: number): Promise<string> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    this.requests += 1;
+    this.rows += rowCount;
+    const requestNo = this.requests;
+    return new Promise<string>((resolve, reject) => {
+      let timer: NodeJS.Timeout | null = null;
+      const settle = (): void => {
+        if (timer !== null) clearTimeout(timer);
+        this.pending = null;
+        unrefStream(this.child.stdout);
+      };
+      this.pending = {
+        requestNo,
+        resolve: (line) => {
+          settle();
+          resolve(line);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      };
+      refStream(this.child.stdout);
+      if (Number.isFinite(this.timeoutMs)) {
+        timer = setTimeout(() => {
+          const seconds = this.timeoutMs / 1000;
+          this.fail(
+            new UserError(
+              `cmd model: no answer to request ${requestNo} within ${seconds} s` +
+                this.stderrSuffix(),
+            ),
+          );
+        }, this.timeoutMs);
+      }
+      if (this.gone) this.onProgramGone();
+      else this.child.stdin?.write(requestLine);
+    });
+  }
+
+  private onStdout(chunk: string): void {
+    this.stdoutBuffer += chunk;
+    let newline = this.stdoutBuffer.indexOf('\n');
+    while (newline >= 0 && this.failure === null) {
+      const line = this.stdoutBuffer.slice(0, newline);
+      this.stdoutBuffer = this.stdoutBuffer.slice(newline + 1);
+      newline = this.stdoutBuffer.indexOf('\n');
+      if (line.trim() === '') continue;
+      if (this.pending === null) {
+        const after = this.requests === 0 ? 'before any request' : `after request ${this.requests}`;
+        this.fail(new UserError(`cmd model: program wrote an extra line ${after}: ${quote(line)}`));
+        return;
+      }
+      this.pending.resolve(line);
+    }
+    if (this.stdoutBuffer.length > MAX_LINE_CHARS) {
+      this.fail(new UserError(`cmd model: answer line longer than ${MAX_LINE_CHARS} characters`));
+    }
+  }
+
+  /** The program exited or closed stdout; if a request is waiting, report why it never will. */
+  private onProgramGone(): void {
+    this.gone = true;
+    const requestNo = this.pending?.requestNo;
+    if (requestNo === undefined) return;
+    void (async () => {
+      // The exit status and the last stderr lines arrive a moment after stdout closes.
+      await this.waitForClose(DEATH_REPORT_SECONDS);
+      if (this.pending?.requestNo !== requestNo) return; // answered after all, or failed already
+      const { exitCode, signalCode } = this.child;
+      const how =
+        exitCode !== null
+          ? `exited with code ${exitCode}`
+          : signalCode !== null
+            ? `was killed by ${signalCode}`
+            : 'closed its stdout';
+      this.fail(
+        new UserError(
+          `cmd model: program ${how} before answering request ${requestNo}` + this.stderrSuffix(),
+        ),
+      );
+    })();
+  }
+
+  private onStderr(chunk: string): void {
+    const lines = (this.stderrPartial + chunk).split('\n');
+    this.stderrPartial = lines.pop() ?? '';
+    for (const line of lines) if (line.trim() !== '') this.stderrTail.push(line);
+    if (this.stderrTail.length > STDERR_KEEP_LINES) {
+      this.stderrTail.splice(0, this.stderrTail.length - STDERR_KEEP_LINES);
+    }
+    // A program spewing stderr without newlines must not grow memory without bound.
+    if (this.stderrPartial.length > 64 * 1024) this.stderrPartial = this.stderrPartial.slice(-4096);
+  }
+
+  private stderrSuffix(): string {
+    const last = this.stderrLines.slice(-STDERR_QUOTE_LINES);
+    if (last.length === 0) return '';
+    return ` (stderr: ${oneLine(last.map((l) => l.trim()).join(' | '), true)})`;
+  }
+
+  /** End the session with `error` (the first failure wins): reject what waits, kill now. */
+  private fail(error: UserError): void {
+    this.failure ??= error;
+    this.pending?.reject(this.failure);
+    void this.shutDown(0);
+  }
+
+  private async shutDown(graceSeconds: number): Promise<void> {
+    this.child.stdin?.end();
+    if (graceSeconds > 0) await this.waitForClose(graceSeconds);
+    // Killing after a clean close could hit a reused process-group id, so only kill when needed.
+    if (!this.hasClosed) killGroup(this.child);
+    await this.waitForClose(DISPOSE_GRACE_SECONDS);
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) {
+      stream?.destroy();
+    }
+    liveChildren.delete(this.child);
+  }
+
+  /** Wait until the program has closed or `seconds` passed, leaving no timer behind. */
+  private waitForClose(seconds: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, seconds * 1000);
+      void this.closed.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+/** SIGKILL a program's process group (the shell and everything it started). */
+function killGroup(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  try {
+    if (process.platform === 'win32') child.kill('SIGKILL');
+    else process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // 'exit' handlers are synchronous and cannot wait; a SIGKILL per live group is all we can do.
+  process.on('exit', () => {
+    for (const child of liveChildren) killGroup(child);
+  });
+}
+
+/** Encode rows as one request line; `String(x)` is the shortest text that parses back to `x`. */
+export function encodeRequest(data: Float64Array, cols: number): string {
+  const rowTexts: string[] = [];
+  for (let start = 0; start < data.length; start += cols) {
+    const parts: string[] = [];
+    for (let j = start; j < start + cols; j++) {
+      const x = data[j];
+      // JSON.stringify(-0) is "0"; "-0.0" keeps the sign in JSON.parse and Python's json alike.
+      parts.push(Object.is(x, -0) ? '-0.0' : String(x));
+    }
+    rowTexts.push(`[${parts.join(',')}]`);
+  }
+  return `{"inputs":[${rowTexts.join(',')}]}\n`;
+}
+
+/** A checked answer, or why it was rejected (`#` stands for the request number). */
+export type ParsedAnswer =
+  { ok: true; cols: number; data: Float64Array } | { ok: false; fatal: boolean; message: string };
+
+/**
+ * Check one answer line against the request it answers: `rows` rows, each of length
+ * `expectedCols` (when known) and all the same length ≥ 1, every entry a finite number.
+ */
+export function parseAnswer(
+  line: string,
+  rows: number,
+  expectedCols: number | undefined,
+): ParsedAnswer {
+  const bad = (message: string, fatal = true): ParsedAnswer => ({ ok: false, fatal, message });
+  let value: unknown;
+  let repaired = false;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    // Python's json.dumps writes NaN/Infinity, which is not JSON: mark them to name the entry.
+    const marked = line.replace(/(?<![\w."])(-?Infinity|NaN)(?![\w."])/g, '"$1"');
+    try {
+      value = JSON.parse(marked);
+      repaired = marked !== line;
+    } catch {
+      return bad(`answer to request # is not JSON: ${quote(line)}`);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return bad(`answer to request # is not a JSON object: ${quote(line)}`);
+  }
+  const record = value as Record<string, unknown>;
+  if ('error' in record) {
+    const text = typeof record.error === 'string' ? record.error : JSON.stringify(record.error);
+    return bad(`program reported an error for request #: ${oneLine(text ?? 'null')}`, false);
+  }
+  const outputs = record.outputs;
+  if (!Array.isArray(outputs)) {
+    return bad(`answer to request # has no "outputs" array: ${quote(line)}`);
+  }
+  if (outputs.length !== rows) {
+    return bad(`answer to request # has ${outputs.length} rows, expected ${rows}`);
+  }
+  let cols = expectedCols;
+  let data: Float64Array | null = null;
+  for (let i = 0; i < rows; i++) {
+    const r: unknown = outputs[i];
+    if (!Array.isArray(r)) return bad(`answer to request #: row ${i} is not an array`);
+    if (cols === undefined) {
+      if (r.length === 0) return bad(`answer to request #: row 0 is empty, expected m >= 1 scores`);
+      cols = r.length;
+    }
+    if (r.length !== cols) {
+      const expected = expectedCols === undefined ? `${cols} like row 0` : `m = ${cols}`;
+      return bad(`answer to request #: row ${i} has ${r.length} entries, expected ${expected}`);
+    }
+    data ??= new Float64Array(rows * cols);
+    for (let j = 0; j < cols; j++) {
+      const x: unknown = r[j];
+      if (typeof x === 'number') {
+        // JSON.parse never yields NaN, but 1e999 parses to Infinity.
+        if (!Number.isFinite(x)) {
+          return bad(`answer to request #: row ${i}, entry ${j} is ${x}`, false);
+        }
+        data[i * cols + j] = x;
+        continue;
+      }
+      if (repaired && (x === 'NaN' || x === 'Infinity' || x === '-Infinity')) {
+        return bad(`answer to request #: row ${i}, entry ${j} is ${x}`, false);
+      }
+      const shown = x === null ? 'null' : `not a number (${quote(JSON.stringify(x) ?? '')})`;
+      return bad(`answer to request #: row ${i}, entry ${j} is ${shown}`, x !== null);
+    }
+  }
+  return { ok: true, cols: cols ?? 0, data: data ?? new Float64Array() };
+}
+
+function requirePositiveInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new UserError(`cmd model: ${name} must be a positive integer, got ${value}`);
+  }
+}
+
+/** One line, at most QUOTE_MAX_CHARS (keeping the end when that is where the news is). */
+function oneLine(text: string, keepEnd = false): string {
+  const flat = text.replace(/\s*[\r\n]+\s*/g, ' | ').trim();
+  if (flat.length <= QUOTE_MAX_CHARS) return flat;
+  return keepEnd
+    ? `…${flat.slice(flat.length - QUOTE_MAX_CHARS)}`
+    : `${flat.slice(0, QUOTE_MAX_CHARS)}…`;
+}
+
+function quote(text: string): string {
+  return `'${oneLine(text.length > 4 * QUOTE_MAX_CHARS ? text.slice(0, 4 * QUOTE_MAX_CHARS) : text)}'`;
+}
+
+interface Refable {
+  ref?: () => void;
+  unref?: () => void;
+}
+
+function refStream(stream: unknown): void {
+  (stream as Refable | null)?.ref?.();
+}
+
+function unrefStream(stream: unknown): void {
+  (stream as Refable | null)?.unref?.();
+}

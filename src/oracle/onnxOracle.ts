@@ -1,0 +1,408 @@
+import { stat } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { UserError } from '../errors.js';
+import type { Matrix } from '../linalg/matrix.js';
+import type { Oracle, Precision } from './oracle.js';
+
+/** Options of {@link OnnxOracle.create} (the CLI's `--input` / `--output`). */
+export interface OnnxOracleOptions {
+  /** Graph input to feed; default the first input that has no default value. */
+  inputName?: string;
+  /** Graph output to read; default the first output. */
+  outputName?: string;
+  /**
+   * Never batch: one `run` per row, so a row's outputs never depend on its neighbours (bitwise
+   * reproducible), at tens of times the cost for small MLPs.
+   */
+  rowByRow?: boolean;
+}
+
+/**
+ * How rows reach the session: `unverified` (symbolic batch dim, batching not yet checked),
+ * `batched` (checked), `row-by-row` (fixed-shape input, failed check or `rowByRow`).
+ */
+export type OnnxBatching = 'unverified' | 'batched' | 'row-by-row';
+
+/** Rows per `run` when batching; bounds the size of one feed. */
+export const MAX_BATCH_ROWS = 512;
+
+/**
+ * Batched and single-row runs may differ by rounding: onnxruntime's vectorized double `Tanh` and
+ * `Sigmoid` treat an element differently by its position in the buffer (measured ≤ 1.3 ulp of
+ * the row's largest output). A graph whose "batch" dimension is not a batch (rows mixed,
+ * batch 1 baked in) differs at O(1), so agreement within this many ulps of the model's
+ * precision, relative to the row's largest output, counts as identical.
+ */
+export const BATCH_AGREEMENT_ULPS = 1024;
+
+/**
+ * onnxruntime logs warnings and errors to stderr itself; library code prints nothing, and every
+ * error reaches the caller as an exception anyway.
+ */
+const LOG_FATAL_ONLY = 4;
+
+/** Input layout read from the graph: `n`, and whether a symbolic first dim is the batch. */
+interface InputLayout {
+  readonly inputDim: number;
+  readonly batched: boolean;
+  /** Shape of a single row as fed (`[1, …]` when batched, else the declared shape). */
+  readonly rowShape: readonly number[];
+}
+
+/**
+ * An ONNX model run with onnxruntime-node (CPU), per the contract's "ONNX models as users export
+ * them". The query row `x` is the chosen input flattened in C order without its batch dim:
+ * - first dim symbolic (`['batch', 16, 96]`): that dim is the batch, n = 16·96 = 1536;
+ * - all dims fixed (`[1, 16, 96]`, `[784]`, `[16, 96]`): the whole shape is one example,
+ *   n = product of all dims, run row by row (a fixed leading 1 is thus the batch of 1; a fixed
+ *   leading dim > 1 is read as part of the example, not as a batch to fill);
+ * - a symbolic dim other than the first, or no shape at all: a UserError (n is unknowable).
+ * Outputs are flattened the same way into m scores.
+ *
+ * With a symbolic batch dim, batching is checked on the first query of ≥ 2 rows: its first
+ * chunk is run batched, and its first and last rows are also run alone and compared (see
+ * {@link BATCH_AGREEMENT_ULPS}); on disagreement, a failed batched run or a wrong output shape,
+ * the oracle runs row by row from then on. The check evaluates only rows of that query (two of
+ * them twice), never inputs of its own.
+ *
+ * The one exception is {@link setupQueries}: when the metadata does not fix the output size,
+ * `create` evaluates the all-zero input once to learn m.
+ */
+export class OnnxOracle implements Oracle {
+  readonly inputDim: number;
+  readonly outputDim: number;
+  readonly precision: Precision;
+  /** Model evaluations `create` made itself (0, or 1 when m had to be probed); not in queries. */
+  readonly setupQueries: number;
+  private mode: OnnxBatching;
+  private disposed = false;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly label: string,
+    private readonly inputName: string,
+    private readonly outputName: string,
+    private readonly inputType: 'float32' | 'float64',
+    private readonly layout: InputLayout,
+    outputDim: number,
+    setupQueries: number,
+    private readonly epsilon: number,
+    rowByRow: boolean,
+  ) {
+    this.inputDim = layout.inputDim;
+    this.outputDim = outputDim;
+    this.setupQueries = setupQueries;
+    this.precision = epsilon <= 2 ** -52 ? 'f64' : epsilon <= 2 ** -23 ? 'f32' : 'unknown';
+    this.mode = layout.batched && !rowByRow ? 'unverified' : 'row-by-row';
+  }
+
+  /** Load `path`; throws UserError for a missing or unreadable file or an unusable graph. */
+  static async create(path: string, opts: OnnxOracleOptions = {}): Promise<OnnxOracle> {
+    const label = `ONNX model '${path}'`;
+    const info = await stat(path).catch(() => null);
+    if (!info) throw new UserError(`${label} not found`);
+    if (!info.isFile()) throw new UserError(`${label} is not a file`);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(path, { logSeverityLevel: LOG_FATAL_ONLY });
+    } catch (e) {
+      throw new UserError(`${label} cannot be loaded: ${oneLine(e)}`);
+    }
+    try {
+      const input = pickInput(session, label, opts.inputName);
+      const output = pickOutput(session, label, opts.outputName);
+      const layout = inputLayout(input, label);
+      const epsilon = Math.max(epsilonOf(input.type) ?? 1, epsilonOf(output.type) ?? 1);
+      const inputType = input.type as 'float32' | 'float64';
+      let m = staticOutputDim(output.shape, layout.batched);
+      let setupQueries = 0;
+      const oracle = (dim: number, setup: number): OnnxOracle =>
+        new OnnxOracle(
+          session,
+          label,
+          input.name,
+          output.name,
+          inputType,
+          layout,
+          dim,
+          setup,
+          epsilon,
+          opts.rowByRow ?? false,
+        );
+      if (m === null) {
+        // The metadata leaves m open: evaluate the zero input once (reported as setupQueries).
+        const probe = oracle(0, 0);
+        const zero = { rows: 1, cols: layout.inputDim, data: new Float64Array(layout.inputDim) };
+        m = (await probe.runRows(zero, 0, 1, false)).length;
+        setupQueries = 1;
+        if (m === 0) throw new UserError(`${label}: output '${output.name}' is empty`);
+      }
+      return oracle(m, setupQueries);
+    } catch (e) {
+      await session.release();
+      throw e;
+    }
+  }
+
+  /** How rows currently reach the session (see {@link OnnxBatching}). */
+  get batching(): OnnxBatching {
+    return this.mode;
+  }
+
+  async query(inputs: Matrix): Promise<Matrix> {
+    if (this.disposed) throw new Error(`${this.label}: query after dispose()`);
+    if (inputs.cols !== this.inputDim) {
+      throw new Error(
+        `${this.label}: query rows have ${inputs.cols} entries, expected ${this.inputDim}`,
+      );
+    }
+    const out = new Float64Array(inputs.rows * this.outputDim);
+    let start = 0;
+    if (this.mode === 'unverified' && inputs.rows >= 2) {
+      start = await this.verifyBatching(inputs, out);
+    }
+    while (start < inputs.rows) {
+      const end = Math.min(inputs.rows, start + MAX_BATCH_ROWS);
+      if (this.mode === 'row-by-row' || end - start === 1) {
+        for (let r = start; r < end; r++) {
+          out.set(await this.runRows(inputs, r, r + 1, false), r * this.outputDim);
+        }
+      } else {
+        out.set(await this.runRows(inputs, start, end, true), start * this.outputDim);
+      }
+      start = end;
+    }
+    checkFinite(out, this.outputDim, this.label, 0);
+    return { rows: inputs.rows, cols: this.outputDim, data: out };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.session.release();
+  }
+
+  /**
+   * Run the first chunk of `inputs` batched and its first and last rows alone; settle the mode
+   * and write the chunk's outputs into `out`. Returns the number of rows done.
+   */
+  private async verifyBatching(inputs: Matrix, out: Float64Array): Promise<number> {
+    const m = this.outputDim;
+    const end = Math.min(inputs.rows, MAX_BATCH_ROWS);
+    const last = end - 1;
+    const first = await this.runRows(inputs, 0, 1, false);
+    const lastAlone = await this.runRows(inputs, last, end, false);
+    // a non-finite row is the model's answer, not a batching fault: report it as query() would
+    checkFinite(first, m, this.label, 0);
+    checkFinite(lastAlone, m, this.label, last);
+    const batched = await this.runRows(inputs, 0, end, true).catch(() => null);
+    const agrees =
+      batched !== null &&
+      this.agree(first, batched.subarray(0, m)) &&
+      this.agree(lastAlone, batched.subarray(last * m, end * m));
+    if (!agrees) {
+      this.mode = 'row-by-row';
+      out.set(first, 0);
+      out.set(lastAlone, last * m);
+      for (let r = 1; r < last; r++) {
+        out.set(await this.runRows(inputs, r, r + 1, false), r * m);
+      }
+      return end;
+    }
+    this.mode = 'batched';
+    out.set(batched, 0);
+    return end;
+  }
+
+  private agree(alone: Float64Array, inBatch: Float64Array): boolean {
+    let scale = 0;
+    for (let j = 0; j < alone.length; j++) {
+      scale = Math.max(scale, Math.abs(alone[j]), Math.abs(inBatch[j]));
+    }
+    const tol = BATCH_AGREEMENT_ULPS * this.epsilon * scale;
+    for (let j = 0; j < alone.length; j++) {
+      // written so that NaN disagrees
+      if (!(Math.abs(alone[j] - inBatch[j]) <= tol)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * One `run` on rows [start, end) of `inputs`: batched as `[B, …]`, else a single row in its
+   * own shape. Returns the outputs flattened row by row; throws UserError on a run failure or an
+   * output of the wrong size. Batched output shape errors are thrown too (the caller decides).
+   */
+  private async runRows(
+    inputs: Matrix,
+    start: number,
+    end: number,
+    batched: boolean,
+  ): Promise<Float64Array> {
+    const n = this.inputDim;
+    const rows = inputs.data.subarray(start * n, end * n);
+    const dims = batched
+      ? [end - start, ...this.layout.rowShape.slice(1)]
+      : [...this.layout.rowShape];
+    const feed =
+      this.inputType === 'float32'
+        ? new ort.Tensor('float32', Float32Array.from(rows), dims)
+        : new ort.Tensor('float64', rows.slice(), dims);
+    let result: ort.InferenceSession.ReturnType;
+    try {
+      result = await this.session.run({ [this.inputName]: feed }, [this.outputName], {
+        logSeverityLevel: LOG_FATAL_ONLY,
+      });
+    } catch (e) {
+      throw new UserError(`${this.label}: onnxruntime failed: ${oneLine(e)}`);
+    }
+    const tensor = result[this.outputName];
+    const values = toFloat64(tensor, this.label);
+    const expected = (end - start) * this.outputDim;
+    const batchOk = !batched || tensor.dims[0] === end - start;
+    if (this.outputDim > 0 && (values.length !== expected || !batchOk)) {
+      throw new UserError(
+        `${this.label}: output '${this.outputName}' has shape [${tensor.dims.join(', ')}] for ` +
+          `${end - start} row(s), expected ${this.outputDim} values per row`,
+      );
+    }
+    return values;
+  }
+}
+
+type ValueMetadata = ort.InferenceSession.ValueMetadata;
+type TensorMetadata = Extract<ValueMetadata, { isTensor: true }>;
+
+/** Unit roundoff of each floating element type onnxruntime can return. */
+function epsilonOf(type: string): number | undefined {
+  return type === 'float64'
+    ? 2 ** -52
+    : type === 'float32'
+      ? 2 ** -23
+      : type === 'float16'
+        ? 2 ** -10
+        : undefined;
+}
+
+function pickInput(session: ort.InferenceSession, label: string, wanted?: string): TensorMetadata {
+  // inputNames lists only inputs without a default (initializer-backed inputs are excluded)
+  const names = session.inputNames;
+  if (names.length === 0) throw new UserError(`${label} has no inputs to feed`);
+  const name = wanted ?? names[0];
+  if (!names.includes(name)) {
+    throw new UserError(`${label} has no input '${name}' (inputs: ${names.map(quote).join(', ')})`);
+  }
+  const others = names.filter((other) => other !== name);
+  if (others.length > 0) {
+    throw new UserError(
+      `${label} has other required input(s) ${others.map(quote).join(', ')} with no default; ` +
+        `spanrec can feed only '${name}'`,
+    );
+  }
+  const meta = metadata(session.inputMetadata, name, label, 'input');
+  if (meta.type !== 'float32' && meta.type !== 'float64') {
+    throw new UserError(
+      `${label}: input '${name}' has element type ${meta.type}; spanrec feeds float32 or float64`,
+    );
+  }
+  return meta;
+}
+
+function pickOutput(session: ort.InferenceSession, label: string, wanted?: string): TensorMetadata {
+  const names = session.outputNames;
+  const name = wanted ?? names[0];
+  if (name === undefined || !names.includes(name)) {
+    throw new UserError(
+      `${label} has no output '${name ?? ''}' (outputs: ${names.map(quote).join(', ')})`,
+    );
+  }
+  const meta = metadata(session.outputMetadata, name, label, 'output');
+  if (epsilonOf(meta.type) === undefined) {
+    throw new UserError(
+      `${label}: output '${name}' has element type ${meta.type}; spanrec reads float outputs`,
+    );
+  }
+  return meta;
+}
+
+function metadata(
+  list: readonly ValueMetadata[],
+  name: string,
+  label: string,
+  kind: string,
+): TensorMetadata {
+  const meta = list.find((v) => v.name === name);
+  if (!meta || !meta.isTensor) throw new UserError(`${label}: ${kind} '${name}' is not a tensor`);
+  return meta;
+}
+
+const isFixed = (d: number | string): d is number => typeof d === 'number' && d >= 0;
+
+function inputLayout(meta: TensorMetadata, label: string): InputLayout {
+  const shape = meta.shape;
+  const batched = shape.length > 0 && !isFixed(shape[0]);
+  const rest = batched ? shape.slice(1) : shape;
+  if (shape.length === 0 || !rest.every(isFixed) || rest.some((d) => d === 0)) {
+    throw new UserError(
+      `${label}: input '${meta.name}' has shape [${shape.map(showDim).join(', ')}]; spanrec needs ` +
+        `fixed sizes in every dimension but a leading batch dimension`,
+    );
+  }
+  const fixed = rest as number[];
+  const inputDim = fixed.reduce((p, d) => p * d, 1);
+  return { inputDim, batched, rowShape: batched ? [1, ...fixed] : fixed };
+}
+
+/** m from the output metadata, or null when it leaves m open (then it is probed). */
+function staticOutputDim(shape: readonly (number | string)[], batched: boolean): number | null {
+  if (shape.length === 0) return null;
+  const rest = batched ? shape.slice(1) : shape;
+  if (batched && isFixed(shape[0])) return null; // a fixed output batch under a symbolic input
+  if (!rest.every(isFixed)) return null;
+  const m = (rest as number[]).reduce((p, d) => p * d, 1);
+  return m > 0 ? m : null;
+}
+
+function toFloat64(tensor: ort.Tensor, label: string): Float64Array {
+  switch (tensor.type) {
+    case 'float64':
+      return tensor.data as Float64Array;
+    case 'float32':
+      return Float64Array.from(tensor.data as Float32Array);
+    case 'float16':
+      return Float64Array.from(tensor.data as Uint16Array, halfToNumber);
+    default:
+      throw new UserError(
+        `${label}: output has element type ${tensor.type}; spanrec reads float outputs`,
+      );
+  }
+}
+
+/** IEEE binary16 bits to a number (onnxruntime-node hands float16 tensors over as raw bits). */
+function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** Throws UserError naming the first non-finite output; `values` start at query row `firstRow`. */
+function checkFinite(values: Float64Array, m: number, label: string, firstRow: number): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      const row = firstRow + Math.floor(i / m);
+      throw new UserError(
+        `${label}: output row ${row} of the query has ${values[i]} at score ${i % m}`,
+      );
+    }
+  }
+}
+
+function oneLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/\s+/g, ' ').trim();
+}
+
+const quote = (name: string): string => `'${name}'`;
+const showDim = (d: number | string): string => (isFixed(d) ? String(d) : d === '' ? '?' : d);

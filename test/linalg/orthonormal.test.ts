@@ -1,0 +1,196 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { type Matrix, matmul, matmulTransB, norm2, row, zeros } from '../../src/linalg/matrix.js';
+import {
+  defaultRankTolerance,
+  orthonormalRows,
+  projectOntoComplement,
+  projectOntoComplementInPlace,
+  randomOrthonormal,
+} from '../../src/linalg/orthonormal.js';
+import { Rng } from '../../src/random/rng.js';
+
+/**
+ * Orthonormality after the Gram–Schmidt clean-up: max |Q Qᵀ − I| at rounding level, a small
+ * multiple of √n·ε (≈ 1e-15 for our sizes), far below the SVD's own ~1e-14.
+ */
+const ORTHONORMAL_TOL = 1e-14;
+/** Residual of a vector of norm 1 after two Gram–Schmidt passes against its own span: rounding. */
+const IN_SPAN_RESIDUAL_TOL = 1e-14;
+
+function gaussian(rows: number, cols: number, rng: Rng): Matrix {
+  const m = zeros(rows, cols);
+  for (let t = 0; t < m.data.length; t++) m.data[t] = rng.gaussian();
+  return m;
+}
+
+function orthonormalityError(q: Matrix): number {
+  const g = matmulTransB(q, q);
+  let d = 0;
+  for (let i = 0; i < g.rows; i++) {
+    for (let j = 0; j < g.cols; j++) {
+      d = Math.max(d, Math.abs(g.data[i * g.cols + j] - (i === j ? 1 : 0)));
+    }
+  }
+  return d;
+}
+
+/** max over rows of ‖(I − P_basis) rowᵢ(m)‖ / ‖rowᵢ(m)‖: 0 when m's rows lie in the span. */
+function relativeResidual(basis: Matrix, m: Matrix): number {
+  let worst = 0;
+  for (let i = 0; i < m.rows; i++) {
+    const r = row(m, i);
+    worst = Math.max(worst, norm2(projectOntoComplement(basis, r)) / norm2(r));
+  }
+  return worst;
+}
+
+describe('orthonormalRows', () => {
+  it('returns an orthonormal basis of the row span of a full-rank matrix (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (k, extra, seed) => {
+          const a = gaussian(k, k + extra, new Rng(seed));
+          const q = orthonormalRows(a);
+          assert.equal(q.rows, k);
+          assert.equal(q.cols, k + extra);
+          assert.ok(orthonormalityError(q) <= ORTHONORMAL_TOL);
+          assert.ok(relativeResidual(q, a) <= IN_SPAN_RESIDUAL_TOL);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('drops directions of a rank-deficient matrix (rank = numerical rank)', () => {
+    const rng = new Rng(11);
+    const a = matmul(gaussian(9, 4, rng), gaussian(4, 20, rng)); // 9 rows, rank 4
+    const q = orthonormalRows(a);
+    assert.equal(q.rows, 4);
+    assert.ok(orthonormalityError(q) <= ORTHONORMAL_TOL);
+    assert.ok(relativeResidual(q, a) <= IN_SPAN_RESIDUAL_TOL * 10);
+  });
+
+  it('handles more rows than columns', () => {
+    const q = orthonormalRows(gaussian(12, 5, new Rng(12)));
+    assert.equal(q.rows, 5);
+    assert.ok(orthonormalityError(q) <= ORTHONORMAL_TOL);
+  });
+
+  it('returns no rows for a zero or empty matrix', () => {
+    assert.deepEqual(
+      [orthonormalRows(zeros(3, 6)).rows, orthonormalRows(zeros(3, 6)).cols],
+      [0, 6],
+    );
+    assert.equal(orthonormalRows(zeros(0, 6)).rows, 0);
+  });
+
+  it('applies a caller-supplied relative tolerance', () => {
+    // Row span of diag(1, 1e-6, 0): rank 2 by default, rank 1 at relTol 1e-3.
+    const a = zeros(3, 3);
+    a.data[0] = 1;
+    a.data[4] = 1e-6;
+    assert.equal(orthonormalRows(a).rows, 2);
+    assert.equal(orthonormalRows(a, 1e-3).rows, 1);
+    assert.throws(() => orthonormalRows(a, -1), /relTol must be finite and >= 0, got -1/);
+  });
+
+  it('documents the default tolerance as max(rows, cols)·ε', () => {
+    assert.equal(defaultRankTolerance(3, 1536), 1536 * Number.EPSILON);
+  });
+});
+
+describe('projectOntoComplement', () => {
+  const rng = new Rng(21);
+  const basis = randomOrthonormal(5, 17, rng);
+
+  it('is orthogonal to the basis, idempotent, and leaves its input untouched', () => {
+    const v = rng.gaussianVector(17);
+    const copy = Float64Array.from(v);
+    const p = projectOntoComplement(basis, v);
+    assert.deepEqual(v, copy);
+    for (let i = 0; i < basis.rows; i++) {
+      const c = row(basis, i).reduce((s, x, t) => s + x * p[t], 0);
+      assert.ok(Math.abs(c) <= IN_SPAN_RESIDUAL_TOL * norm2(v), `component ${i}: ${c}`);
+    }
+    const twice = projectOntoComplement(basis, p);
+    for (let t = 0; t < 17; t++) assert.ok(Math.abs(twice[t] - p[t]) <= 1e-15 * norm2(v));
+    // v − p lies in the span: projecting it leaves nothing.
+    const inSpan = v.map((x, t) => x - p[t]);
+    assert.ok(norm2(projectOntoComplement(basis, inSpan)) <= IN_SPAN_RESIDUAL_TOL * norm2(v));
+  });
+
+  it('reduces a vector of the span to rounding level (two passes)', () => {
+    const coeffs = zeros(1, 5);
+    coeffs.data.set([3, -1, 2, 0.5, 7]);
+    const v = matmul(coeffs, basis).data;
+    assert.ok(norm2(projectOntoComplement(basis, v)) <= IN_SPAN_RESIDUAL_TOL * norm2(v));
+  });
+
+  it('has an in-place variant that returns its argument', () => {
+    const v = rng.gaussianVector(17);
+    const expected = projectOntoComplement(basis, v);
+    const same = projectOntoComplementInPlace(basis, v);
+    assert.equal(same, v);
+    assert.deepEqual(v, expected);
+  });
+
+  it('with an empty basis is the identity', () => {
+    const v = rng.gaussianVector(4);
+    assert.deepEqual(projectOntoComplement(zeros(0, 4), v), v);
+  });
+
+  it('rejects a vector of the wrong length', () => {
+    assert.throws(
+      () => projectOntoComplement(basis, new Float64Array(3)),
+      /vector has length 3, basis has 17 columns/,
+    );
+  });
+});
+
+describe('randomOrthonormal', () => {
+  it('has orthonormal rows for any shape rows <= cols (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 1 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (cols, fraction, seed) => {
+          const rows = fraction === 1 ? cols : Math.ceil(cols / 2);
+          const q = randomOrthonormal(rows, cols, new Rng(seed));
+          assert.deepEqual([q.rows, q.cols], [rows, cols]);
+          assert.ok(orthonormalityError(q) <= ORTHONORMAL_TOL);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('is reproducible from the seed', () => {
+    assert.deepEqual(randomOrthonormal(3, 8, new Rng(5)), randomOrthonormal(3, 8, new Rng(5)));
+    assert.notDeepEqual(randomOrthonormal(3, 8, new Rng(5)), randomOrthonormal(3, 8, new Rng(6)));
+  });
+
+  it('has no preferred direction: the mean of many draws is near zero', () => {
+    // For a Haar-random unit vector in R^n each coordinate has mean 0 and variance 1/n, so the
+    // mean of N draws has standard deviation 1/√(nN) ≈ 0.016 here; 0.08 is five of those.
+    const rng = new Rng(8);
+    const n = 4;
+    const draws = 1000;
+    const mean = new Float64Array(n);
+    for (let d = 0; d < draws; d++) {
+      const q = randomOrthonormal(1, n, rng);
+      for (let t = 0; t < n; t++) mean[t] += q.data[t] / draws;
+    }
+    for (let t = 0; t < n; t++) assert.ok(Math.abs(mean[t]) < 0.08, `coordinate ${t}: ${mean[t]}`);
+  });
+
+  it('rejects impossible shapes', () => {
+    assert.throws(() => randomOrthonormal(4, 3, new Rng(1)), /0 <= rows <= cols, got 4 x 3/);
+    assert.throws(() => randomOrthonormal(1.5, 3, new Rng(1)), /got 1.5 x 3/);
+  });
+});

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UserError } from '../../src/errors.js';
+import { compareSubspaces } from '../../src/linalg/principalAngles.js';
+import { parseAccess } from '../../src/oracle/access.js';
+import { recoverSpan } from '../../src/recover/recoverSpan.js';
+import { firstLayer, referenceOracle } from '../helpers.js';
+
+/** Forward differences on a float64 ReLU net are exact up to rounding (~1e-10 relative). */
+const F64_MAX_ANGLE = 1e-7;
+
+test('recovers the full span of a float64 ReLU network to 1e-7 rad', async () => {
+  const oracle = referenceOracle({ inputDim: 40, firstWidth: 15, hiddenWidths: [24, 12] });
+  const s = await recoverSpan(oracle, { method: 'gradient', seed: 5 });
+  assert.equal(s.result.rank, 15);
+  const c = compareSubspaces(s.result.basis, firstLayer(oracle));
+  assert.ok(c.maxAngle < F64_MAX_ANGLE, `max angle ${c.maxAngle}`);
+  assert.equal(s.result.stopReason, 'saturated');
+  assert.equal(s.certificate?.verdict, 'complete');
+  assert.equal(s.complete, true);
+});
+
+test('reports the true rank of a rank-deficient first layer', async () => {
+  const oracle = referenceOracle({ inputDim: 40, firstWidth: 15, firstRank: 6 });
+  const s = await recoverSpan(oracle, { seed: 2 });
+  assert.equal(s.result.rank, 6);
+  assert.ok(compareSubspaces(s.result.basis, firstLayer(oracle)).maxAngle < F64_MAX_ANGLE);
+});
+
+test('several outputs give several gradients per point; score:I uses one', async () => {
+  const oracle = referenceOracle({ inputDim: 30, firstWidth: 10, outputs: 3 });
+  const all = await recoverSpan(oracle, { seed: 4 });
+  const one = await recoverSpan(oracle, { seed: 4, access: parseAccess('score:1') });
+  assert.equal(all.result.rank, 10);
+  assert.equal(one.result.rank, 10);
+  assert.ok(all.queries < one.queries, `${all.queries} vs ${one.queries}`);
+});
+
+test('a budget is never exceeded and a short one ends incomplete', async () => {
+  const oracle = referenceOracle({ inputDim: 40, firstWidth: 15 });
+  const s = await recoverSpan(oracle, { seed: 1, budget: 500 });
+  assert.ok(s.queries <= 500, `${s.queries} queries`);
+  assert.equal(s.result.stopReason, 'budget');
+  assert.equal(s.complete, false);
+  assert.ok(s.result.rank < 15);
+});
+
+test('labels and bits are refused until the boundary method exists', async () => {
+  const oracle = referenceOracle({ inputDim: 10, firstWidth: 4 });
+  for (const a of ['label', 'threshold:0:0']) {
+    await assert.rejects(recoverSpan(oracle, { access: parseAccess(a) }), UserError);
+  }
+});
