@@ -42,7 +42,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'output directory', DEFAULT_OUT_DIR)
     .option('--step <h>', 'finite-difference step (default: 1e-5 for f64, 1e-3 for f32)')
     .option('--points <n>', 'measure exactly this many points instead of stopping at saturation')
-    .option('--checks <n>', 'kink-check directions per point (0 disables)', '1')
+    .option(
+      '--checks <n>',
+      'kink-check directions per point (0 disables; default 1 for f64, 3 for f32)',
+    )
     .option('--json', 'print result.json on stdout')
     .option('--quiet', 'no progress or log lines on stderr')
     .action(async (flags) => setExit(await runRecover(parseRecoverFlags(flags))));

@@ -37,7 +37,7 @@ export class CountingOracle implements Oracle {
   }
 
   async query(inputs: Matrix): Promise<Matrix> {
-    if (inputs.rows === 0) return { rows: 0, cols: this.inner.outputDim, data: new Float64Array() };
+    if (inputs.rows === 0) return this.inner.query(inputs);
     this.count += inputs.rows;
     this.batches += 1;
     const start = performance.now();

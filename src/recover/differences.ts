@@ -35,6 +35,13 @@ export interface PointGradients {
   readonly gradients: Matrix;
   /** Largest check residual divided by its rounding-noise tolerance (≤ 1 means consistent). */
   readonly checkRatio: number;
+  /**
+   * Largest check residual relative to its gradient's norm: comparable across points, so a
+   * method can screen outliers against the median of many points (see gradient.ts).
+   */
+  readonly relativeResidual: number;
+  /** Root mean square of the absolute check residuals (all checks, all outputs). */
+  readonly residualRms: number;
   /** True when a check failed: some step probably crossed a kink. */
   readonly kinked: boolean;
 }
@@ -79,6 +86,8 @@ export function pointGradients(
   for (let j = 0; j < n; j++) xNorm += p.x[j] * p.x[j];
   xNorm = Math.sqrt(xNorm);
   let checkRatio = 0;
+  let relativeResidual = 0;
+  let sumSquares = 0;
   for (let o = 0; o < m; o++) {
     const g = grads.data.subarray(o * n, (o + 1) * n);
     let gNorm = 0;
@@ -91,9 +100,18 @@ export function pointGradients(
       let predicted = 0;
       for (let j = 0; j < n; j++) predicted += g[j] * p.checkDirections.data[t * n + j];
       const measured = (y[(1 + n + t) * m + o] - y[o]) / step;
-      const ratio = tolerance > 0 ? Math.abs(measured - predicted) / tolerance : 0;
+      const residual = Math.abs(measured - predicted);
+      sumSquares += residual * residual;
+      const ratio = tolerance > 0 ? residual / tolerance : 0;
       if (!(ratio <= checkRatio)) checkRatio = ratio; // NaN propagates as a failed check
+      if (gNorm > 0 && !(residual / gNorm <= relativeResidual)) relativeResidual = residual / gNorm;
     }
   }
-  return { gradients: grads, checkRatio, kinked: !(checkRatio <= 1) };
+  return {
+    gradients: grads,
+    checkRatio,
+    relativeResidual,
+    residualRms: c > 0 ? Math.sqrt(sumSquares / (c * m)) : NaN,
+    kinked: !(checkRatio <= 1),
+  };
 }

@@ -1,12 +1,17 @@
 import { BudgetExhaustedError, EXIT_FAILURE, UserError } from '../errors.js';
 import { vstack, zeros, type Matrix } from '../linalg/matrix.js';
 import { randomOrthonormal } from '../linalg/orthonormal.js';
-import { selectRank } from '../linalg/rank.js';
+import { finiteDifferenceNoiseNorm, selectRank, selectRankAboveNoise } from '../linalg/rank.js';
 import { svd } from '../linalg/svd.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
-import { pointGradients, stencilRows, type PointStencil } from './differences.js';
-import { defaultStep, unitRoundoff } from './precision.js';
+import {
+  pointGradients,
+  stencilRows,
+  type PointGradients,
+  type PointStencil,
+} from './differences.js';
+import { defaultChecks, defaultStep, unitRoundoff } from './precision.js';
 import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
 
 /** Options of the paper's non-adaptive gradient method. */
@@ -15,7 +20,7 @@ export interface GradientOptions {
   step?: number;
   /** Measure exactly this many points; by default measure until the rank saturates. */
   points?: number;
-  /** Random check directions per point (kink detection); 0 disables the check. */
+  /** Random check directions per point (kink detection); 0 disables the check. Default by precision. */
   checks?: number;
   /** Standard deviation of the Gaussian query points (the paper uses N(0, I)). */
   pointScale?: number;
@@ -52,66 +57,66 @@ export async function recoverByGradients(
   const n = oracle.inputDim;
   const step = options.step ?? defaultStep(oracle.precision);
   const roundoff = unitRoundoff(oracle.precision);
-  const checks = options.checks ?? 1;
+  const checks = options.checks ?? defaultChecks(oracle.precision);
   const pointScale = options.pointScale ?? 1;
   const maxBatchRows = options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS;
   const maxConsecutiveRejects = options.maxConsecutiveRejects ?? 50;
   const rowsPerPoint = 1 + n + checks;
   const pointsPerCall = Math.max(1, Math.floor(maxBatchRows / rowsPerPoint));
 
-  const accepted: Matrix[] = [];
-  let gradientCount = 0; // rows of `accepted` that carry signal (nonzero gradients)
-  let pointsMeasured = 0;
-  let pointsRejected = 0;
+  const measured: PointGradients[] = [];
   let consecutiveRejects = 0;
-  let worstAcceptedCheck = 0;
+  let screen: Screening = screenPoints(measured, checks);
   let rank = 0;
   let spectrum: Float64Array = new Float64Array(0);
   let basis: Matrix = zeros(0, n);
   let gapRatio = Infinity;
+  let rankRule = 'none';
   let stopReason: StopReason | null = null;
 
   const analyse = (): void => {
-    const stacked = vstack(accepted, n);
-    const d = svd(stacked);
+    screen = screenPoints(measured, checks);
+    if (screen.accepted.length === 0) return;
+    const d = svd(
+      vstack(
+        screen.accepted.map((i) => measured[i].gradients),
+        n,
+      ),
+    );
     spectrum = d.s;
-    const sel = selectRank(d.s);
+    const rowsStacked = screen.accepted.length * measured[0].gradients.rows;
+    const sel = Number.isFinite(screen.noisePerEntry)
+      ? selectRankAboveNoise(d.s, finiteDifferenceNoiseNorm(screen.noisePerEntry, rowsStacked, n))
+      : selectRank(d.s);
+    rankRule = sel.rule;
     rank = sel.rank;
     gapRatio = sel.gapRatio;
     basis = { rows: rank, cols: n, data: d.vt.data.slice(0, rank * n) };
   };
 
-  // How many more signal-carrying gradients to collect before the next rank decision.
-  const nextRoundGradients = (): number => {
-    if (gradientCount === 0) return SATURATION_OVERSAMPLE;
-    if (rank < gradientCount) return rank + SATURATION_OVERSAMPLE - gradientCount;
-    return Math.min(gradientCount, n + SATURATION_OVERSAMPLE - gradientCount); // double
+  // Points to measure next: enough signal-carrying gradients for the next rank decision.
+  const nextRoundPoints = (): number => {
+    if (options.points !== undefined) return options.points - measured.length;
+    const g = screen.gradients;
+    if (rank === n) return 0;
+    let need: number;
+    if (g === 0) need = SATURATION_OVERSAMPLE;
+    else if (rank < g) need = rank + SATURATION_OVERSAMPLE - g;
+    else need = Math.min(g, n + SATURATION_OVERSAMPLE - g); // unsaturated: double
+    // Outputs per point are known once a point is measured (a cmd: model announces m only
+    // with its first answer); until then assume one.
+    const perPoint = measured.length > 0 ? measured[0].gradients.rows : 1;
+    return need <= 0 ? 0 : Math.ceil(need / perPoint);
   };
 
-  while (stopReason === null) {
-    let wanted: number;
-    if (options.points !== undefined) {
-      wanted = options.points - pointsMeasured;
-      if (wanted <= 0) {
-        stopReason = 'points';
-        break;
-      }
-    } else {
-      const need = nextRoundGradients();
-      if (rank === n) {
-        stopReason = 'full-rank';
-        break;
-      }
-      if (need <= 0) {
-        stopReason = 'saturated';
-        break;
-      }
-      wanted = Math.ceil(need / oracle.outputDim);
+  for (;;) {
+    let wanted = nextRoundPoints();
+    if (wanted <= 0) {
+      stopReason = options.points !== undefined ? 'points' : rank === n ? 'full-rank' : 'saturated';
+      break;
     }
-    // Measure `wanted` accepted points, in calls of at most `pointsPerCall` points.
-    let got = 0;
-    while (got < wanted) {
-      const count = Math.min(pointsPerCall, wanted - got);
+    while (wanted > 0 && stopReason === null) {
+      const count = Math.min(pointsPerCall, wanted);
       const stencils: PointStencil[] = [];
       for (let i = 0; i < count; i++) {
         const x = rng.gaussianVector(n);
@@ -119,26 +124,19 @@ export async function recoverByGradients(
         stencils.push({ x, checkDirections: randomOrthonormal(checks, n, rng) });
       }
       const rows = vstack(
-        stencils.map((s) => stencilRows(s, step)),
+        stencils.map((st) => stencilRows(st, step)),
         n,
       );
       let outputs: Matrix;
       try {
         outputs = await oracle.query(rows);
       } catch (e) {
-        if (e instanceof BudgetExhaustedError && count > 1) {
-          // Spend what is left on fewer points.
-          const affordable = Math.floor((e.budget - e.used) / rowsPerPoint);
-          if (affordable >= 1) {
-            wanted = got + affordable;
-            continue;
-          }
-        }
-        if (e instanceof BudgetExhaustedError) {
-          stopReason = 'budget';
-          break;
-        }
-        throw e;
+        if (!(e instanceof BudgetExhaustedError)) throw e;
+        // Spend what is left on fewer points, then stop.
+        const affordable = Math.floor((e.budget - e.used) / rowsPerPoint);
+        if (affordable >= 1 && affordable < count) wanted = affordable;
+        else stopReason = 'budget';
+        continue;
       }
       const m = outputs.cols;
       for (let i = 0; i < count; i++) {
@@ -148,29 +146,22 @@ export async function recoverByGradients(
           data: outputs.data.subarray(i * rowsPerPoint * m, (i + 1) * rowsPerPoint * m),
         };
         const pg = pointGradients(stencils[i], pointOutputs, step, roundoff);
-        pointsMeasured++;
-        if (pg.kinked && checks > 0) {
-          pointsRejected++;
-          consecutiveRejects++;
-          continue;
+        measured.push(pg);
+        consecutiveRejects = pg.kinked && checks > 0 ? consecutiveRejects + 1 : 0;
+        if (consecutiveRejects >= maxConsecutiveRejects) {
+          throw new KinkedStepError(step, consecutiveRejects);
         }
-        consecutiveRejects = 0;
-        worstAcceptedCheck = Math.max(worstAcceptedCheck, pg.checkRatio);
-        accepted.push(pg.gradients);
-        gradientCount += countNonzeroRows(pg.gradients);
-        got++;
       }
-      if (consecutiveRejects >= maxConsecutiveRejects) {
-        throw new KinkedStepError(step, consecutiveRejects);
-      }
+      wanted -= count;
       onProgress({
         phase: 'gradients',
-        done: pointsMeasured,
-        total: pointsMeasured + (wanted - got),
+        done: measured.length,
+        total: measured.length + wanted,
         message: `rank ${rank}`,
       });
     }
-    if (accepted.length > 0) analyse();
+    analyse();
+    if (stopReason !== null) break;
   }
 
   return {
@@ -179,16 +170,73 @@ export async function recoverByGradients(
     rank,
     singularValues: spectrum,
     rankGapRatio: gapRatio,
-    stopReason: stopReason ?? 'points',
+    stopReason,
     details: {
       step,
       checks,
-      points: pointsMeasured,
-      pointsRejected,
-      gradients: gradientCount,
-      worstAcceptedCheckRatio: worstAcceptedCheck,
+      points: measured.length,
+      pointsRejected: measured.length - screen.accepted.length,
+      gradients: screen.gradients,
+      medianRelativeResidual: screen.medianRelativeResidual,
+      noisePerEntry: screen.noisePerEntry,
+      rankRule,
     },
   };
+}
+
+/** Which measured points enter the SVD. */
+interface Screening {
+  /** Indices of accepted points. */
+  readonly accepted: number[];
+  /** Signal-carrying (nonzero) gradients among them. */
+  readonly gradients: number;
+  /** Median check residual relative to the gradient norm, over points that passed the a-priori tolerance. */
+  readonly medianRelativeResidual: number;
+  /**
+   * Estimated noise of one output value over the step (σ_δ/h), from the check residuals:
+   * a residual combines about three such errors (the check point's, the base point's and the
+   * sum over coordinates weighted by the unit check direction), so its rms is ≈ √3·σ_δ/h.
+   * NaN without checks or with too few points.
+   */
+  readonly noisePerEntry: number;
+}
+
+/**
+ * A point is rejected when its check residual exceeds either the a-priori rounding tolerance
+ * (differences.ts) or {@link OUTLIER_FACTOR} times the median relative residual of all points.
+ * The second test calibrates itself to the model's real noise, which the a-priori bound
+ * overestimates (by ~30× on float32 ONNX networks: clean points sit at 0.003–0.03 of it while
+ * kinked ones reach 0.04–0.3, so the a-priori bound alone lets kinks through).
+ */
+export const OUTLIER_FACTOR = 4;
+/** Points needed before the median is trusted for screening. */
+export const MIN_POINTS_FOR_MEDIAN = 8;
+
+function screenPoints(measured: readonly PointGradients[], checks: number): Screening {
+  const candidates: number[] = [];
+  measured.forEach((p, i) => {
+    if (checks === 0 || !p.kinked) candidates.push(i);
+  });
+  let median = NaN;
+  let noisePerEntry = NaN;
+  let accepted = candidates;
+  if (checks > 0 && candidates.length >= MIN_POINTS_FOR_MEDIAN) {
+    median = medianOf(candidates.map((i) => measured[i].relativeResidual));
+    const limit = OUTLIER_FACTOR * median;
+    accepted = candidates.filter((i) => measured[i].relativeResidual <= limit);
+    const rms = Math.sqrt(
+      accepted.reduce((s, i) => s + measured[i].residualRms ** 2, 0) / accepted.length,
+    );
+    noisePerEntry = rms / Math.sqrt(3);
+  }
+  const gradients = accepted.reduce((s, i) => s + countNonzeroRows(measured[i].gradients), 0);
+  return { accepted, gradients, medianRelativeResidual: median, noisePerEntry };
+}
+
+function medianOf(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 function countNonzeroRows(g: Matrix): number {
