@@ -1,0 +1,163 @@
+// `npm run bench`: run every fixed case in bench/cases.ts and write docs/BENCHMARKS.md.
+// Usage: npm run bench [-- --only NAME_SUBSTRING]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readNpyMatrix } from '../src/io/npy.js';
+import type { Matrix } from '../src/linalg/matrix.js';
+import { compareSubspaces } from '../src/linalg/principalAngles.js';
+import { writeNetworkOnnx } from '../src/nets/onnxExport.js';
+import { randomNetwork } from '../src/nets/randomNetwork.js';
+import { parseAccess } from '../src/oracle/access.js';
+import { CmdOracle } from '../src/oracle/cmdOracle.js';
+import { OnnxOracle } from '../src/oracle/onnxOracle.js';
+import type { Oracle } from '../src/oracle/oracle.js';
+import { Rng } from '../src/random/rng.js';
+import { recoverSpan } from '../src/recover/recoverSpan.js';
+import { CASES, type BenchCase } from './cases.js';
+
+interface Row {
+  readonly c: BenchCase;
+  readonly trueRank: number;
+  readonly rank: number;
+  readonly maxAngle: number;
+  readonly queries: number;
+  readonly efficiency: number;
+  readonly seconds: number;
+  readonly overhead: number;
+  readonly certificate: string;
+  readonly complete: boolean;
+  readonly countedByModel: number | null;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'spanrec-bench-'));
+const fixtures = new URL('../test/fixtures/cmd/', import.meta.url).pathname;
+
+async function openCase(
+  c: BenchCase,
+): Promise<{ model: Oracle; truth: Matrix; countFile?: string }> {
+  const dir = join(work, c.name);
+  if (c.serve === 'cmd-f64') {
+    const args = [
+      '--n',
+      c.n,
+      '--k',
+      c.k,
+      '--widths',
+      c.widths.join(','),
+      '--outputs',
+      c.outputs,
+      '--seed',
+      c.seed,
+    ];
+    const made = spawnSync('python3', [join(fixtures, 'make_mlp.py'), ...args.map(String), dir]);
+    if (made.status !== 0) throw new Error(`make_mlp.py failed: ${made.stderr}`);
+    const countFile = join(dir, 'count.txt');
+    const server = `python3 ${join(fixtures, 'mlp_server.py')} ${join(dir, 'weights.npz')} --act ${c.activation} --count-file ${countFile}`;
+    const model = await CmdOracle.create(server, { inputDim: c.n, precision: 'f64' });
+    return { model, truth: await readNpyMatrix(join(dir, 'A.npy')), countFile };
+  }
+  const net = randomNetwork(
+    {
+      inputDim: c.n,
+      firstWidth: c.k,
+      hiddenWidths: c.widths,
+      outputs: c.outputs,
+      activation: c.activation,
+      bias: true,
+      firstRank: c.rank,
+    },
+    new Rng(c.seed),
+  );
+  const path = join(work, `${c.name}.onnx`);
+  await writeNetworkOnnx(path, net, { dtype: c.serve === 'onnx-f32' ? 'f32' : 'f64' });
+  return { model: await OnnxOracle.create(path), truth: net.layers[0].weight };
+}
+
+async function runCase(c: BenchCase): Promise<Row> {
+  const { model, truth, countFile } = await openCase(c);
+  try {
+    const s = await recoverSpan(model, { access: parseAccess(c.access), seed: c.seed });
+    const cmp = compareSubspaces(s.result.basis, truth);
+    const k = cmp.dimB; // rank(A), measured
+    const m = c.access === 'scores' ? c.outputs : 1;
+    return {
+      c,
+      trueRank: k,
+      rank: s.result.rank,
+      maxAngle: cmp.maxAngle,
+      queries: s.queries,
+      efficiency: s.queries / ((k * (c.n - k) + k) / m),
+      seconds: s.seconds,
+      overhead: 1 - s.secondsInOracle / s.seconds,
+      certificate: s.certificate?.verdict ?? 'not run',
+      complete: s.complete,
+      countedByModel: countFile ? Number(readFileSync(countFile, 'utf8')) : null,
+    };
+  } finally {
+    await model.dispose();
+  }
+}
+
+function fmtAngle(x: number): string {
+  return x === Math.PI / 2 ? 'π/2' : x.toExponential(1);
+}
+
+function table(rows: Row[]): string {
+  const head =
+    '| case | served as | access | rank(A) | rank found | max angle (rad) | queries | queries ÷ floor | seconds | overhead share | certificate |\n' +
+    '|---|---|---|---|---|---|---|---|---|---|---|\n';
+  return (
+    head +
+    rows
+      .map(
+        (r) =>
+          `| ${r.c.name} | ${r.c.serve} | ${r.c.access} | ${r.trueRank} | ${r.rank} | ${fmtAngle(r.maxAngle)} | ${r.queries} | ${r.efficiency.toFixed(2)} | ${r.seconds.toFixed(2)} | ${(100 * r.overhead).toFixed(0)} % | ${r.certificate} |`,
+      )
+      .join('\n') +
+    '\n'
+  );
+}
+
+const only = process.argv.indexOf('--only');
+const filter = only >= 0 ? process.argv[only + 1] : '';
+const rows: Row[] = [];
+for (const c of CASES.filter((x) => x.name.includes(filter))) {
+  process.stderr.write(`bench: ${c.name} … `);
+  const row = await runCase(c);
+  if (row.countedByModel !== null && row.countedByModel !== row.queries) {
+    throw new Error(
+      `${c.name}: reported ${row.queries} queries, the model counted ${row.countedByModel}`,
+    );
+  }
+  process.stderr.write(
+    `rank ${row.rank}/${row.trueRank}, angle ${fmtAngle(row.maxAngle)}, ${row.queries} queries\n`,
+  );
+  rows.push(row);
+}
+rmSync(work, { recursive: true, force: true });
+
+const doc = `# Benchmarks
+
+Written by \`npm run bench\` (bench/run.ts over the fixed cases in bench/cases.ts); do not edit by
+hand. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}.
+
+Method: \`gradient\` (the paper's non-adaptive method, with our kink screen and noise-threshold
+rank rule), default options, seed per case. Columns:
+
+* **rank(A)** — the true rank of the first layer (measured from the weights); **rank found** — ours.
+* **max angle** — largest principal angle between the recovered span and the true row span.
+* **queries** — every row that reached the model (for \`cmd\` cases checked against the
+  black box's own count). **queries ÷ floor** — queries / ((k(n−k) + k) / m), m the outputs
+  the access level reveals (SPEC.md, "The floor").
+* **overhead share** — wall time spent outside the model, as a share of the run.
+* **certificate** — the no-ground-truth completeness check (\`complete\` / \`unsure\` / \`incomplete\`).
+
+${table(rows)}`;
+if (filter === '') {
+  writeFileSync(new URL('../docs/BENCHMARKS.md', import.meta.url), doc);
+  process.stderr.write('bench: wrote docs/BENCHMARKS.md\n');
+} else {
+  process.stdout.write(table(rows));
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../helpers.js';
+import { FIXTURES, runCli, type CliRun } from './runCli.js';
+
+const dir = tempDir();
+const onnx = join(dir, 'net.onnx');
+const misbehave = (mode: string): string =>
+  `cmd:python3 ${join(FIXTURES, 'cmd', 'misbehave.py')} ${mode}`;
+
+/** Bad input: exit 2, exactly one line on stderr naming the problem, no stack trace. */
+function assertUsageError(r: CliRun, pattern: RegExp): void {
+  assert.equal(r.code, 2, `exit ${r.code}; stderr: ${r.stderr}`);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line, got: ${r.stderr}`);
+  assert.match(lines[0], /^spanrec: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  assert.equal(r.stdout, '', 'nothing on stdout');
+}
+
+test('make a small net for the error cases', () => {
+  const r = runCli(['make-net', '--n', '6', '--k', '3', '--widths', '4', '--out', onnx]);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+const recover = (model: string, ...extra: string[]): CliRun =>
+  runCli(['recover', '--model', model, '--out', join(dir, 'out'), '--json', ...extra]);
+
+test('missing or corrupt ONNX files', () => {
+  assertUsageError(recover(`onnx:${join(dir, 'nope.onnx')}`), /nope\.onnx/);
+  const corrupt = join(dir, 'corrupt.onnx');
+  writeFileSync(corrupt, 'this is not a protobuf');
+  assertUsageError(recover(`onnx:${corrupt}`), /corrupt\.onnx/);
+});
+
+test('missing or corrupt .npy files in compare and certify', () => {
+  const good = join(FIXTURES, 'npy', 'f8_2d.npy');
+  assertUsageError(runCli(['compare', good, join(dir, 'missing.npy')]), /missing\.npy/);
+  assertUsageError(
+    runCli(['compare', good, join(FIXTURES, 'npy', 'bad_magic.npy')]),
+    /bad_magic\.npy/,
+  );
+  assertUsageError(
+    runCli(['compare', good, join(FIXTURES, 'npy', 'truncated_data.npy')]),
+    /truncated_data\.npy/,
+  );
+  assertUsageError(
+    runCli(['certify', '--model', `onnx:${onnx}`, '--basis', join(FIXTURES, 'npy', 'object.npy')]),
+    /object\.npy/,
+  );
+});
+
+test('cmd: programs that exit, print junk, send wrong rows or NaN', () => {
+  assertUsageError(recover(misbehave('crash'), '--input-dim', '6'), /exited|closed/);
+  assertUsageError(recover(misbehave('junk'), '--input-dim', '6'), /JSON|junk|parse/i);
+  assertUsageError(recover(misbehave('wrong-rows'), '--input-dim', '6'), /rows/);
+  assertUsageError(recover(misbehave('ragged'), '--input-dim', '6'), /length|entries|columns/);
+  assertUsageError(recover(misbehave('nan'), '--input-dim', '6'), /NaN/);
+  assertUsageError(recover(misbehave('error'), '--input-dim', '6'), /error/i);
+});
+
+test('bad flags', () => {
+  assertUsageError(runCli(['recover']), /--model/);
+  assertUsageError(recover(`onnx:${onnx}`, '--access', 'score'), /--access/);
+  assertUsageError(recover(`onnx:${onnx}`, '--access', 'score:7'), /only 1 outputs/);
+  assertUsageError(recover(`onnx:${onnx}`, '--access', 'label'), /boundary method/);
+  assertUsageError(recover(`onnx:${onnx}`, '--budget', '-5'), /--budget/);
+  assertUsageError(recover(`onnx:${onnx}`, '--method', 'magic'), /--method/);
+  assertUsageError(recover('cmd:cat'), /--input-dim/);
+  assertUsageError(recover('tcp://x'), /--model/);
+  assertUsageError(runCli(['recover', '--model', `onnx:${onnx}`, '--bogus']), /bogus/);
+  assertUsageError(runCli(['frobnicate']), /frobnicate/);
+  assertUsageError(
+    runCli(['make-net', '--n', '4', '--k', '9', '--rank', '8', '--out', join(dir, 'x.onnx')]),
+    /--rank/,
+  );
+});
+
+test('compare of matrices with different column counts', () => {
+  const a = join(FIXTURES, 'npy', 'f8_2d.npy');
+  const b = join(FIXTURES, 'npy', 'f8_tall.npy');
+  assertUsageError(runCli(['compare', a, b]), /columns/);
+});

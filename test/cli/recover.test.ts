@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readNpyMatrix } from '../../src/io/npy.js';
+import { orthonormalRows } from '../../src/linalg/orthonormal.js';
+import { tempDir } from '../helpers.js';
+import { FIXTURES, jsonOf, runCli } from './runCli.js';
+
+/** Acceptance (issue 2): float64 ReLU nets recover to better than 1e-7 rad. */
+const F64_ONNX_MAX_ANGLE = 1e-7;
+/** Acceptance (issue 2): an unseen float64 black box over cmd: recovers to better than 1e-6 rad. */
+const CMD_MAX_ANGLE = 1e-6;
+/** basis.npy rows are orthonormal to rounding. */
+const ORTHONORMAL_TOL = 1e-12;
+
+const dir = tempDir();
+
+function makeNet(name: string, extra: string[]): string {
+  const r = runCli([
+    'make-net',
+    ...['--n', '100', '--k', '50', '--widths', '64,64', '--seed', '3'],
+    ...extra,
+    ...['--out', join(dir, `${name}.onnx`), '--truth', join(dir, `${name}.A.npy`)],
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return name;
+}
+
+function compare(a: string, b: string): { maxAngle: number; dimA: number; dimB: number } {
+  const r = runCli(['compare', a, b, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  return jsonOf(r) as { maxAngle: number; dimA: number; dimB: number };
+}
+
+test('float64 ONNX ReLU net (n=100, k=50, 64,64, biases): rank 50, max angle < 1e-7', async () => {
+  const net = makeNet('f64', ['--dtype', 'f64']);
+  const out = join(dir, 'out-f64');
+  const r = runCli([
+    'recover',
+    '--model',
+    `onnx:${join(dir, 'f64.onnx')}`,
+    '--method',
+    'gradient',
+    '--out',
+    out,
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const json = jsonOf(r);
+  assert.equal(json.rank, 50);
+  assert.equal(json.inputDim, 100);
+  assert.equal(json.method, 'gradient');
+  assert.equal(json.access, 'scores');
+  assert.equal(json.complete, true);
+  assert.ok(Array.isArray(json.singularValues));
+  assert.equal(typeof json.seconds, 'number');
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')), json);
+  const basis = await readNpyMatrix(join(out, 'basis.npy'));
+  assert.equal(basis.rows, 50);
+  assert.equal(basis.cols, 100);
+  const again = orthonormalRows(basis);
+  assert.equal(again.rows, 50);
+  for (let i = 0; i < 50; i++) {
+    let s = 0;
+    for (let j = 0; j < 100; j++) s += basis.data[i * 100 + j] ** 2;
+    assert.ok(Math.abs(s - 1) < ORTHONORMAL_TOL);
+  }
+  const c = compare(join(out, 'basis.npy'), join(dir, `${net}.A.npy`));
+  assert.ok(c.maxAngle < F64_ONNX_MAX_ANGLE, `max angle ${c.maxAngle}`);
+});
+
+test('float32 ONNX net of the same shape: rank 50, spectrum reported', () => {
+  makeNet('f32', ['--dtype', 'f32']);
+  const out = join(dir, 'out-f32');
+  const r = runCli(['recover', '--model', `onnx:${join(dir, 'f32.onnx')}`, '--out', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const json = jsonOf(r);
+  assert.equal(json.rank, 50);
+  const s = json.singularValues as number[];
+  assert.ok(s.length > 50, 'the spectrum includes the noise values below the cut');
+  assert.ok(s[49] > s[50], 'descending');
+});
+
+test('rank-deficient first layer is reported with its true rank', () => {
+  const net = makeNet('def', ['--rank', '20']);
+  const out = join(dir, 'out-def');
+  const r = runCli(['recover', '--model', `onnx:${join(dir, 'def.onnx')}`, '--out', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(jsonOf(r).rank, 20);
+  const c = compare(join(out, 'basis.npy'), join(dir, `${net}.A.npy`));
+  assert.equal(c.dimB, 20, 'compare measures the rank of A itself');
+  assert.ok(c.maxAngle < F64_ONNX_MAX_ANGLE, `max angle ${c.maxAngle}`);
+});
+
+test('unseen float64 black box over cmd: (n=200, k=60, 128,64, 3 outputs): rank 60, angle < 1e-6, exact query count', () => {
+  const box = join(dir, 'box');
+  const made = spawnSync('python3', [
+    join(FIXTURES, 'cmd', 'make_mlp.py'),
+    ...['--n', '200', '--k', '60', '--widths', '128,64', '--outputs', '3', '--seed', '11', box],
+  ]);
+  assert.equal(made.status, 0, String(made.stderr));
+  const countFile = join(box, 'count.txt');
+  const server = `python3 ${join(FIXTURES, 'cmd', 'mlp_server.py')} ${join(box, 'weights.npz')} --count-file ${countFile}`;
+  const out = join(dir, 'out-box');
+  const r = runCli([
+    'recover',
+    '--model',
+    `cmd:${server}`,
+    '--input-dim',
+    '200',
+    '--out',
+    out,
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const json = jsonOf(r);
+  assert.equal(json.rank, 60);
+  assert.equal(json.queries, Number(readFileSync(countFile, 'utf8').trim()));
+  const c = compare(join(out, 'basis.npy'), join(box, 'A.npy'));
+  assert.ok(c.maxAngle < CMD_MAX_ANGLE, `max angle ${c.maxAngle}`);
+
+  // One score of the same box, on a budget that cannot finish: exit 3, partial results kept.
+  const out2 = join(dir, 'out-box-budget');
+  const r2 = runCli([
+    ...['recover', '--model', `cmd:${server}`, '--input-dim', '200', '--access', 'score:1'],
+    ...['--budget', '3000', '--out', out2, '--json'],
+  ]);
+  assert.equal(r2.code, 3, r2.stderr);
+  const partial = jsonOf(r2);
+  assert.equal(partial.complete, false);
+  assert.ok((partial.queries as number) <= 3000);
+  assert.ok((partial.rank as number) > 0 && (partial.rank as number) < 60);
+  assert.equal(JSON.parse(readFileSync(join(out2, 'result.json'), 'utf8')).rank, partial.rank);
+});
