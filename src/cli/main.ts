@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UserError } from '../errors.js';
 import { runCertify, parseCertifyFlags } from './certify.js';
@@ -10,6 +11,7 @@ import { DEFAULT_OUT_DIR, parseRecoverFlags, runRecover } from './recover.js';
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('spanrec')
     .description("Recover the row span of a black-box network's first weight matrix from queries.")
+    .version(packageVersion(), '-V, --version')
     .option('--debug', 'print stack traces of internal errors')
     .exitOverride()
     .showSuggestionAfterError(true)
@@ -92,6 +94,11 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+function packageVersion(): string {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+  return pkg.version;
+}
+
 /** One line, whatever the message held. */
 function oneLine(message: string): string {
   return message.replace(/\s*\n\s*/g, ' ').trim();
@@ -124,6 +131,15 @@ export async function main(argv: string[]): Promise<number> {
     if (debug && err.stack) process.stderr.write(err.stack + '\n');
     return EXIT_FAILURE;
   }
+}
+
+// Ctrl-C or a kill: exit through process.exit so that oracles' exit hooks stop child
+// processes (a cmd: model runs in its own process group and would not see the signal).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`spanrec: interrupted (${signal})\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
 }
 
 main(process.argv.slice(2)).then(

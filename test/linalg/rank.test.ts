@@ -2,7 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { type Matrix, matmul, zeros } from '../../src/linalg/matrix.js';
-import { DEFAULT_RELATIVE_FLOOR, MIN_GAP_RATIO, selectRank } from '../../src/linalg/rank.js';
+import {
+  DEFAULT_RELATIVE_FLOOR,
+  finiteDifferenceNoiseNorm,
+  MIN_GAP_RATIO,
+  selectRank,
+  selectRankAboveNoise,
+} from '../../src/linalg/rank.js';
 import { singularValues } from '../../src/linalg/svd.js';
 import { Rng } from '../../src/random/rng.js';
 
@@ -174,5 +180,26 @@ describe('selectRank', () => {
       () => selectRank(new Float64Array(3), { maxDim: 2 }),
       /maxDim must be an integer >= 3/,
     );
+  });
+});
+
+describe('selectRankAboveNoise', () => {
+  it('counts the values above 3× the noise norm, whatever the gaps look like', () => {
+    // float32-like: signal down to 0.1, a few stragglers near 1e-2, a noise plateau at 3e-3.
+    const s = Float64Array.from([10, 5, 1, 0.3, 0.1, 0.011, 0.009, 0.003, 0.0029, 0.002]);
+    const sel = selectRankAboveNoise(s, 0.006);
+    assert.equal(sel.rank, 5);
+    assert.equal(sel.rule, 'noise');
+    assert.ok(Math.abs(sel.gapRatio - 0.1 / 0.011) < 1e-12);
+    assert.ok(sel.threshold > s[sel.rank] && sel.threshold < s[sel.rank - 1]);
+  });
+
+  it('is the full length above a zero noise level and 0 on a zero spectrum', () => {
+    assert.equal(selectRankAboveNoise(Float64Array.from([3, 2, 1]), 0).rank, 3);
+    assert.equal(selectRankAboveNoise(Float64Array.from([0, 0]), 1).rank, 0);
+  });
+
+  it('the noise norm of stacked differences grows as √G + √n', () => {
+    assert.equal(finiteDifferenceNoiseNorm(2, 16, 100), 2 * (4 + 10));
   });
 });

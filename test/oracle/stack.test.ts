@@ -104,3 +104,20 @@ test('the counter counts every row once, and the budget is never exceeded', asyn
   assert.equal(stack.budget?.remaining, 0);
   assert.equal(model.rowsSeen, stack.counter.queries);
 });
+
+test('rows a backend evaluated while opening the model are counted and budgeted', async () => {
+  const model = new MockModel();
+  const withSetup: Oracle = {
+    inputDim: 3,
+    outputDim: 4,
+    precision: 'f64',
+    setupQueries: 1,
+    query: (x) => model.query(x),
+    dispose: () => model.dispose(),
+  };
+  const stack = buildOracleStack(withSetup, { kind: 'scores' }, 3);
+  assert.equal(stack.counter.queries, 1);
+  await stack.oracle.query(batch);
+  assert.equal(stack.counter.queries, 3);
+  await assert.rejects(stack.oracle.query(fromRows([[0, 0, 0]])), BudgetExhaustedError);
+});

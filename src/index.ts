@@ -1,0 +1,62 @@
+/**
+ * spanrec — recover, from queries alone, the row span of a black-box network's first weight
+ * matrix (Jayaram, Woodruff & Zhang, ICLR 2020), and measure it.
+ *
+ * Typical use:
+ * ```ts
+ * import { OnnxOracle, recoverSpan } from 'spanrec';
+ * const model = await OnnxOracle.create('net.onnx');
+ * const { result, queries, complete } = await recoverSpan(model, { budget: 100_000 });
+ * await model.dispose();
+ * ```
+ * @packageDocumentation
+ */
+
+export {
+  UserError,
+  BudgetExhaustedError,
+  EXIT_OK,
+  EXIT_FAILURE,
+  EXIT_USAGE,
+  EXIT_BUDGET,
+} from './errors.js';
+export type { Matrix } from './linalg/matrix.js';
+export { Rng } from './random/rng.js';
+
+export type { Oracle, Precision } from './oracle/oracle.js';
+export { OnnxOracle } from './oracle/onnxOracle.js';
+export { CmdOracle } from './oracle/cmdOracle.js';
+export { NetworkOracle } from './oracle/networkOracle.js';
+export { AccessOracle, parseAccess, formatAccess, type AccessLevel } from './oracle/access.js';
+export { buildOracleStack, type OracleStack } from './oracle/stack.js';
+export { parseModelSpec, openModel, type ModelSpec, type OpenModelOptions } from './oracle/spec.js';
+
+export {
+  recoverSpan,
+  type RecoverSpanOptions,
+  type RecoverySummary,
+  type MethodName,
+} from './recover/recoverSpan.js';
+export { recoverByGradients, type GradientOptions } from './recover/gradient.js';
+export {
+  certify,
+  type Certificate,
+  type CertifyOptions,
+  type Verdict,
+} from './recover/certificate.js';
+export type {
+  RecoveryResult,
+  ProgressEvent,
+  ProgressListener,
+  StopReason,
+} from './recover/result.js';
+
+export { svd } from './linalg/svd.js';
+export { orthonormalRows } from './linalg/orthonormal.js';
+export { principalAngles, compareSubspaces } from './linalg/principalAngles.js';
+export { selectRank, selectRankAboveNoise } from './linalg/rank.js';
+
+export { randomNetwork, type RandomNetworkOptions } from './nets/randomNetwork.js';
+export { forward, type Network, type DenseLayer, type Activation } from './nets/network.js';
+export { networkToOnnx, writeNetworkOnnx } from './nets/onnxExport.js';
+export { encodeNpy, decodeNpy, readNpyMatrix, writeNpy } from './io/npy.js';

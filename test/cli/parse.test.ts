@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UserError } from '../../src/errors.js';
+import { parseMakeNetFlags } from '../../src/cli/makeNet.js';
+import { parseInteger, parseIntegerList, parsePositiveNumber } from '../../src/cli/parse.js';
+import { DEFAULT_OUT_DIR, parseRecoverFlags } from '../../src/cli/recover.js';
+
+test('recover flags become a command object with defaults', () => {
+  const cmd = parseRecoverFlags({ model: 'onnx:net.onnx' });
+  assert.deepEqual(cmd.model, { kind: 'onnx', path: 'net.onnx' });
+  assert.deepEqual(cmd.access, { kind: 'scores' });
+  assert.equal(cmd.method, 'auto');
+  assert.equal(cmd.budget, null);
+  assert.equal(cmd.seed, 1);
+  assert.equal(cmd.outDir, DEFAULT_OUT_DIR);
+  assert.equal(cmd.step, undefined);
+  const full = parseRecoverFlags({
+    model: 'cmd:python3 box.py --x 1',
+    access: 'threshold:2:0.5',
+    method: 'gradient',
+    budget: '1000',
+    seed: '9',
+    inputDim: '20',
+    precision: 'f32',
+    step: '1e-4',
+    points: '12',
+    checks: '0',
+  });
+  assert.deepEqual(full.model, { kind: 'cmd', command: 'python3 box.py --x 1' });
+  assert.deepEqual(full.access, { kind: 'threshold', index: 2, threshold: 0.5 });
+  assert.equal(full.budget, 1000);
+  assert.equal(full.inputDim, 20);
+  assert.equal(full.precision, 'f32');
+  assert.equal(full.step, 1e-4);
+  assert.equal(full.points, 12);
+  assert.equal(full.checks, 0);
+});
+
+test('bad values name the flag', () => {
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ model: 'x' }, /--model/],
+    [{ model: 'onnx:' }, /path/],
+    [{ model: 'onnx:a', budget: '0' }, /--budget/],
+    [{ model: 'onnx:a', budget: '1.5' }, /--budget/],
+    [{ model: 'onnx:a', seed: '-1' }, /--seed/],
+    [{ model: 'onnx:a', step: '-1e-3' }, /--step/],
+    [{ model: 'onnx:a', precision: 'f16' }, /--precision/],
+    [{ model: 'onnx:a', method: 'x' }, /--method/],
+  ];
+  for (const [flags, pattern] of bad) {
+    assert.throws(
+      () => parseRecoverFlags(flags),
+      (e: unknown) => e instanceof UserError && pattern.test(e.message),
+    );
+  }
+});
+
+test('number parsers', () => {
+  assert.equal(parseInteger('--n', ' 12 '), 12);
+  assert.throws(() => parseInteger('--n', '1e3'), UserError);
+  assert.throws(() => parseInteger('--n', '5', { min: 6 }), /--n 5/);
+  assert.deepEqual(parseIntegerList('--widths', '64,32'), [64, 32]);
+  assert.deepEqual(parseIntegerList('--widths', ''), []);
+  assert.throws(() => parseIntegerList('--widths', '64,,2'), UserError);
+  assert.equal(parsePositiveNumber('--step', '1e-3'), 1e-3);
+  assert.throws(() => parsePositiveNumber('--step', 'abc'), UserError);
+});
+
+test('make-net flags', () => {
+  const cmd = parseMakeNetFlags({ n: '10', k: '4', out: 'n.onnx' });
+  assert.deepEqual(cmd.widths, [64, 32]);
+  assert.equal(cmd.activation, 'relu');
+  assert.equal(cmd.dtype, 'f64');
+  assert.equal(cmd.bias, true);
+  assert.throws(() => parseMakeNetFlags({ n: '10', k: '4', out: 'n.onnx', act: 'swish' }), /--act/);
+  assert.throws(() => parseMakeNetFlags({ n: '10', k: '4', out: 'n.onnx', rank: '5' }), /--rank/);
+});
