@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXIT_BUDGET, EXIT_OK, UserError } from '../errors.js';
+import { EXIT_BUDGET, EXIT_FAILURE, EXIT_OK, UserError } from '../errors.js';
 import { writeNpy } from '../io/npy.js';
 import { formatAccess, parseAccess, type AccessLevel } from '../oracle/access.js';
 import type { Precision } from '../oracle/oracle.js';
@@ -122,6 +122,13 @@ export async function runRecover(cmd: RecoverCommand): Promise<number> {
     await writeNpy(join(cmd.outDir, 'basis.npy'), summary.result.basis);
     await writeFile(join(cmd.outDir, 'result.json'), JSON.stringify(json, null, 2) + '\n');
     if (cmd.json) process.stdout.write(JSON.stringify(json) + '\n');
+    const failure = summary.result.failure;
+    if (failure !== undefined) {
+      throw new UserError(
+        `${failure.message} (partial results from ${summary.queries} queries written to ${cmd.outDir})`,
+        failure instanceof UserError ? failure.exitCode : EXIT_FAILURE,
+      );
+    }
     reporter.log(
       `rank ${summary.result.rank} of n=${model.inputDim} from ${summary.queries} queries ` +
         `(${summary.result.stopReason}; certificate: ${summary.certificate?.verdict ?? 'not run'}); ` +

@@ -11,7 +11,7 @@ import {
   type PointGradients,
   type PointStencil,
 } from './differences.js';
-import { defaultChecks, defaultStep, unitRoundoff } from './precision.js';
+import { defaultChecks, defaultStep, probePrecision, unitRoundoff } from './precision.js';
 import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
 
 /** Options of the paper's non-adaptive gradient method. */
@@ -55,9 +55,18 @@ export async function recoverByGradients(
   onProgress: ProgressListener = () => {},
 ): Promise<RecoveryResult> {
   const n = oracle.inputDim;
-  const step = options.step ?? defaultStep(oracle.precision);
-  const roundoff = unitRoundoff(oracle.precision);
-  const checks = options.checks ?? defaultChecks(oracle.precision);
+  let precision = oracle.precision;
+  if (precision === 'unknown') {
+    try {
+      precision = await probePrecision(oracle, rng);
+    } catch (e) {
+      if (e instanceof BudgetExhaustedError) return emptyResult(n, 'budget');
+      throw e;
+    }
+  }
+  const step = options.step ?? defaultStep(precision);
+  const roundoff = unitRoundoff(precision);
+  const checks = options.checks ?? defaultChecks(precision);
   const pointScale = options.pointScale ?? 1;
   const maxBatchRows = options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS;
   const maxConsecutiveRejects = options.maxConsecutiveRejects ?? 50;
@@ -73,6 +82,7 @@ export async function recoverByGradients(
   let gapRatio = Infinity;
   let rankRule = 'none';
   let stopReason: StopReason | null = null;
+  let failure: Error | undefined;
 
   const analyse = (): void => {
     screen = screenPoints(measured, checks);
@@ -131,11 +141,17 @@ export async function recoverByGradients(
       try {
         outputs = await oracle.query(rows);
       } catch (e) {
-        if (!(e instanceof BudgetExhaustedError)) throw e;
-        // Spend what is left on fewer points, then stop.
-        const affordable = Math.floor((e.budget - e.used) / rowsPerPoint);
-        if (affordable >= 1 && affordable < count) wanted = affordable;
-        else stopReason = 'budget';
+        if (e instanceof BudgetExhaustedError) {
+          // Spend what is left on fewer points, then stop.
+          const affordable = Math.floor((e.budget - e.used) / rowsPerPoint);
+          if (affordable >= 1 && affordable < count) wanted = affordable;
+          else stopReason = 'budget';
+          continue;
+        }
+        // The model failed: keep what was measured (queries were paid for) and report.
+        if (!(e instanceof UserError) || measured.length === 0) throw e;
+        failure = e;
+        stopReason = 'model-error';
         continue;
       }
       const m = outputs.cols;
@@ -171,7 +187,9 @@ export async function recoverByGradients(
     singularValues: spectrum,
     rankGapRatio: gapRatio,
     stopReason,
+    failure,
     details: {
+      precision,
       step,
       checks,
       points: measured.length,
@@ -181,6 +199,18 @@ export async function recoverByGradients(
       noisePerEntry: screen.noisePerEntry,
       rankRule,
     },
+  };
+}
+
+function emptyResult(n: number, stopReason: StopReason): RecoveryResult {
+  return {
+    method: 'gradient',
+    basis: zeros(0, n),
+    rank: 0,
+    singularValues: new Float64Array(0),
+    rankGapRatio: 1,
+    stopReason,
+    details: {},
   };
 }
 

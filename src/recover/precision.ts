@@ -1,4 +1,6 @@
-import type { Precision } from '../oracle/oracle.js';
+import { zeros } from '../linalg/matrix.js';
+import type { Oracle, Precision } from '../oracle/oracle.js';
+import type { Rng } from '../random/rng.js';
 
 /**
  * Unit roundoff of a model's arithmetic. An unknown black box is assumed float64: that is
@@ -32,4 +34,49 @@ export function defaultStep(p: Precision): number {
  */
 export function defaultChecks(p: Precision): number {
   return p === 'f32' ? 3 : 1;
+}
+
+/**
+ * Relative size of the probe move: far below float32 spacing (6e-8 relative), so a float32
+ * model rounds the moved input back to the same float32 vector (almost every coordinate) and
+ * answers identically, and far above float64 spacing, so a float64 model's answer moves by
+ * ~1e-10 of its gradient scale, which its output resolves easily.
+ */
+export const PROBE_RELATIVE_MOVE = 1e-10;
+
+/** Points probed; a float64 model flat at one of them (all units dead) still moves at another. */
+export const PROBE_POINTS = 2;
+
+/**
+ * Tell a float32 model from a float64 one with `2 × PROBE_POINTS` queries, for black boxes
+ * that do not say (`cmd:`): evaluate x and x + tiny·u at random points. Any output that moves
+ * means float64 arithmetic; identical outputs everywhere mean the input was rounded to
+ * float32 (or the model is locally constant, where float32 steps are the safe choice).
+ */
+export async function probePrecision(oracle: Oracle, rng: Rng): Promise<'f32' | 'f64'> {
+  const n = oracle.inputDim;
+  const rows = zeros(2 * PROBE_POINTS, n);
+  for (let p = 0; p < PROBE_POINTS; p++) {
+    const x = rng.gaussianVector(n);
+    const u = rng.gaussianVector(n);
+    let xNorm = 0;
+    let uNorm = 0;
+    for (let j = 0; j < n; j++) {
+      xNorm += x[j] * x[j];
+      uNorm += u[j] * u[j];
+    }
+    const scale = (PROBE_RELATIVE_MOVE * Math.sqrt(xNorm)) / Math.sqrt(uNorm);
+    for (let j = 0; j < n; j++) {
+      rows.data[2 * p * n + j] = x[j];
+      rows.data[(2 * p + 1) * n + j] = x[j] + scale * u[j];
+    }
+  }
+  const out = await oracle.query(rows);
+  const m = out.cols;
+  for (let p = 0; p < PROBE_POINTS; p++) {
+    for (let o = 0; o < m; o++) {
+      if (out.data[2 * p * m + o] !== out.data[(2 * p + 1) * m + o]) return 'f64';
+    }
+  }
+  return 'f32';
 }

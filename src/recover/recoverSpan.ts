@@ -57,14 +57,17 @@ export async function recoverSpan(
   }
   let certificate: Certificate | null = null;
   const moves = options.certifyMoves ?? 8;
-  if (moves > 0 && result.stopReason !== 'budget') {
+  if (moves > 0 && result.stopReason !== 'budget' && result.stopReason !== 'model-error') {
     onProgress({ phase: 'certificate', done: 0, total: 1 });
     certificate = await certify(stack.oracle, result.basis, rng.fork(), {
       moves,
       pointScale: options.gradient?.pointScale,
     });
   }
-  const complete = result.stopReason !== 'budget' && certificate?.verdict === 'complete';
+  const complete =
+    result.stopReason !== 'budget' &&
+    result.stopReason !== 'model-error' &&
+    certificate?.verdict === 'complete';
   return {
     result,
     certificate,

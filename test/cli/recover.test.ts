@@ -134,3 +134,28 @@ test('unseen float64 black box over cmd: (n=200, k=60, 128,64, 3 outputs): rank 
   assert.ok((partial.rank as number) > 0 && (partial.rank as number) < 60);
   assert.equal(JSON.parse(readFileSync(join(out2, 'result.json'), 'utf8')).rank, partial.rank);
 });
+
+test('a black box that dies mid-run: one-line error, exit 2, partial results kept', () => {
+  const box = join(dir, 'box-dies');
+  const made = spawnSync('python3', [
+    join(FIXTURES, 'cmd', 'make_mlp.py'),
+    ...['--n', '30', '--k', '10', '--widths', '16', '--seed', '2', box],
+  ]);
+  assert.equal(made.status, 0, String(made.stderr));
+  const countFile = join(box, 'count.txt');
+  const server = `python3 ${join(FIXTURES, 'cmd', 'mlp_server.py')} ${join(box, 'weights.npz')} --count-file ${countFile} --die-after 3`;
+  const out = join(dir, 'out-dies');
+  const r = runCli(['recover', '--model', `cmd:${server}`, '--input-dim', '30', '--out', out]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /exited with code 5.*partial results/);
+  const partial = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+  assert.equal(partial.complete, false);
+  assert.equal(partial.stopReason, 'model-error');
+  // Rows count when sent: the request the box died on counts for us (it reached the model),
+  // not for the box's own tally of rows it evaluated.
+  const evaluated = Number(readFileSync(countFile, 'utf8').trim());
+  assert.ok(partial.queries > evaluated, `${partial.queries} vs ${evaluated}`);
+  assert.ok(partial.queries - evaluated <= 1024, 'at most one batch was lost');
+  assert.ok(partial.rank > 0);
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../../src/errors.js';
+import type { Matrix } from '../../src/linalg/matrix.js';
 import { compareSubspaces } from '../../src/linalg/principalAngles.js';
 import { parseAccess } from '../../src/oracle/access.js';
 import { recoverSpan } from '../../src/recover/recoverSpan.js';
@@ -50,4 +51,24 @@ test('labels and bits are refused until the boundary method exists', async () =>
   for (const a of ['label', 'threshold:0:0']) {
     await assert.rejects(recoverSpan(oracle, { access: parseAccess(a) }), UserError);
   }
+});
+
+test('a black box that does not state its precision is probed: float32 inputs are detected', async () => {
+  const net = referenceOracle({ inputDim: 20, firstWidth: 8 });
+  // The same network, but reading its input as float32 and announcing nothing.
+  const f32Box = {
+    inputDim: 20,
+    outputDim: 1,
+    precision: 'unknown' as const,
+    query: async (x: Matrix) =>
+      net.query({ ...x, data: Float64Array.from(Float32Array.from(x.data)) }),
+    dispose: async () => {},
+  };
+  const f32 = await recoverSpan(f32Box, { seed: 3 });
+  assert.equal(f32.result.details.precision, 'f32');
+  assert.equal(f32.result.rank, 8);
+  const f64Box = { ...f32Box, query: (x: Matrix) => net.query(x) };
+  const f64 = await recoverSpan(f64Box, { seed: 3 });
+  assert.equal(f64.result.details.precision, 'f64');
+  assert.ok(compareSubspaces(f64.result.basis, firstLayer(net)).maxAngle < F64_MAX_ANGLE);
 });
