@@ -164,6 +164,41 @@ export function selectRankAboveNoise(s: Float64Array, noiseNorm: number): RankSe
 }
 
 /**
+ * Rank from a spectrum with a known noise level: the largest gap among the values above the
+ * noise threshold (`NOISE_MARGIN × noiseNorm`) when that gap is significant (≥ `minGapRatio`),
+ * otherwise the count above the threshold ({@link selectRankAboveNoise}).
+ *
+ * The threshold alone miscounts when a stray value sits just above it — e.g. a finite
+ * difference that crossed a kink by a hair leaves a direction 5× above the float64 noise and
+ * eight decades below the signal (seen on a n = 784, k = 128 ReLU net); the largest gap puts
+ * the cut where it belongs. The gap alone fails on float32 spectra, whose weakest signal lies
+ * only 10–30× above noise with stragglers between; there the threshold decides.
+ */
+export function selectRankWithNoise(
+  s: Float64Array,
+  noiseNorm: number,
+  minGapRatio = MIN_GAP_RATIO,
+): RankSelection {
+  const byNoise = selectRankAboveNoise(s, noiseNorm);
+  if (byNoise.rank === 0) return byNoise;
+  const zeroTol = Math.max(s.length * Number.EPSILON * s[0], Number.MIN_VALUE);
+  let best = -1;
+  let bestRatio = 1;
+  for (let i = 0; i < byNoise.rank && i + 1 < s.length; i++) {
+    const ratio = s[i] / Math.max(s[i + 1], zeroTol);
+    if (ratio > bestRatio) {
+      best = i;
+      bestRatio = ratio;
+    }
+  }
+  if (best >= 0 && bestRatio >= minGapRatio) {
+    const threshold = Math.sqrt(s[best]) * Math.sqrt(Math.max(s[best + 1], zeroTol));
+    return { rank: best + 1, gapRatio: bestRatio, rule: 'gap', threshold };
+  }
+  return byNoise;
+}
+
+/**
  * How far above the estimated noise norm a singular value must lie to count as signal. The
  * norm estimate is itself a bound on Gaussian-like noise (exceeded by less than ~10 % in
  * practice); 3× also covers the error of estimating the per-entry noise from a few dozen

@@ -1,7 +1,7 @@
 import { BudgetExhaustedError, EXIT_FAILURE, UserError } from '../errors.js';
 import { vstack, zeros, type Matrix } from '../linalg/matrix.js';
 import { randomOrthonormal } from '../linalg/orthonormal.js';
-import { finiteDifferenceNoiseNorm, selectRank, selectRankAboveNoise } from '../linalg/rank.js';
+import { finiteDifferenceNoiseNorm, selectRank, selectRankWithNoise } from '../linalg/rank.js';
 import { svd } from '../linalg/svd.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
@@ -11,6 +11,7 @@ import {
   type PointGradients,
   type PointStencil,
 } from './differences.js';
+import { NewsTracker } from './newsTracker.js';
 import { defaultChecks, defaultStep, probePrecision, unitRoundoff } from './precision.js';
 import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
 
@@ -74,6 +75,7 @@ export async function recoverByGradients(
   const pointsPerCall = Math.max(1, Math.floor(maxBatchRows / rowsPerPoint));
 
   const measured: PointGradients[] = [];
+  const news = new NewsTracker(n);
   let consecutiveRejects = 0;
   let screen: Screening = screenPoints(measured, checks);
   let rank = 0;
@@ -96,12 +98,25 @@ export async function recoverByGradients(
     spectrum = d.s;
     const rowsStacked = screen.accepted.length * measured[0].gradients.rows;
     const sel = Number.isFinite(screen.noisePerEntry)
-      ? selectRankAboveNoise(d.s, finiteDifferenceNoiseNorm(screen.noisePerEntry, rowsStacked, n))
+      ? selectRankWithNoise(d.s, finiteDifferenceNoiseNorm(screen.noisePerEntry, rowsStacked, n))
       : selectRank(d.s);
     rankRule = sel.rule;
     rank = sel.rank;
     gapRatio = sel.gapRatio;
     basis = { rows: rank, cols: n, data: d.vt.data.slice(0, rank * n) };
+  };
+
+  // Feed a point's gradients to the news tracker, once the noise can be estimated; until
+  // then every gradient counts as news (the streak cannot end a round early).
+  const trackNews = (pg: PointGradients): void => {
+    if (checks === 0 || pg.kinked) return;
+    const noise = runningNoise(measured);
+    if (!Number.isFinite(noise.perEntry) || pg.relativeResidual > OUTLIER_FACTOR * noise.median)
+      return;
+    const threshold = NEWS_FACTOR * noise.perEntry * Math.sqrt(n);
+    for (let o = 0; o < pg.gradients.rows; o++) {
+      news.add(pg.gradients.data.subarray(o * n, (o + 1) * n), threshold);
+    }
   };
 
   // Points to measure next: enough signal-carrying gradients for the next rank decision.
@@ -125,7 +140,9 @@ export async function recoverByGradients(
       stopReason = options.points !== undefined ? 'points' : rank === n ? 'full-rank' : 'saturated';
       break;
     }
+    const unsaturated = options.points === undefined && rank === screen.gradients;
     while (wanted > 0 && stopReason === null) {
+      if (unsaturated && news.streak >= SATURATION_OVERSAMPLE) break;
       const count = Math.min(pointsPerCall, wanted);
       const stencils: PointStencil[] = [];
       for (let i = 0; i < count; i++) {
@@ -163,6 +180,7 @@ export async function recoverByGradients(
         };
         const pg = pointGradients(stencils[i], pointOutputs, step, roundoff);
         measured.push(pg);
+        trackNews(pg);
         consecutiveRejects = pg.kinked && checks > 0 ? consecutiveRejects + 1 : 0;
         if (consecutiveRejects >= maxConsecutiveRejects) {
           throw new KinkedStepError(step, consecutiveRejects);
@@ -212,6 +230,19 @@ function emptyResult(n: number, stopReason: StopReason): RecoveryResult {
     stopReason,
     details: {},
   };
+}
+
+/**
+ * A gradient brings news when its residual off the directions seen so far exceeds this many
+ * times the norm of its own noise (σ√n): noise alone exceeds 2× that with negligible
+ * probability, and a real new direction of float64 data stands decades above it.
+ */
+export const NEWS_FACTOR = 10;
+
+/** Noise estimates from the points measured so far (NaN fields before enough points). */
+function runningNoise(measured: readonly PointGradients[]): { median: number; perEntry: number } {
+  const s = screenPoints(measured, 1);
+  return { median: s.medianRelativeResidual, perEntry: s.noisePerEntry };
 }
 
 /** Which measured points enter the SVD. */

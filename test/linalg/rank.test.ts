@@ -8,6 +8,7 @@ import {
   MIN_GAP_RATIO,
   selectRank,
   selectRankAboveNoise,
+  selectRankWithNoise,
 } from '../../src/linalg/rank.js';
 import { singularValues } from '../../src/linalg/svd.js';
 import { Rng } from '../../src/random/rng.js';
@@ -201,5 +202,29 @@ describe('selectRankAboveNoise', () => {
 
   it('the noise norm of stacked differences grows as √G + √n', () => {
     assert.equal(finiteDifferenceNoiseNorm(2, 16, 100), 2 * (4 + 10));
+  });
+});
+
+describe('selectRankWithNoise', () => {
+  it('a stray value just above the noise threshold does not count when a big gap precedes it', () => {
+    // n=784, k=128 float64 case: signal ≥ 0.22, one stray at 9.7e-9, plateau ≤ 1.9e-9.
+    const s = Float64Array.from([1, 0.5, 0.22, 9.7e-9, 1.9e-9, 1.7e-9, 1.6e-9]);
+    const sel = selectRankWithNoise(s, 2.5e-9);
+    assert.equal(selectRankAboveNoise(s, 2.5e-9).rank, 4, 'the threshold alone keeps the stray');
+    assert.equal(sel.rank, 3);
+    assert.equal(sel.rule, 'gap');
+  });
+
+  it('without a significant gap above the noise it counts values above the threshold', () => {
+    const s = Float64Array.from([10, 5, 1, 0.3, 0.1, 0.011, 0.009, 0.003, 0.0029, 0.002]);
+    const sel = selectRankWithNoise(s, 0.006);
+    assert.equal(sel.rank, 5);
+    assert.equal(sel.rule, 'noise');
+  });
+
+  it('never cuts below the noise threshold', () => {
+    // A large ratio inside the noise (near-square noise block) must not pull the cut down.
+    const s = Float64Array.from([3, 2, 1, 1e-9, 1e-15]);
+    assert.equal(selectRankWithNoise(s, 1e-9).rank, 3);
   });
 });
