@@ -6,6 +6,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import type { Matrix } from '../linalg/matrix.js';
+import { parseDescr, readValues, writeValues, type NpyWriteDtype } from './npyDtype.js';
+import {
+  formatNpyHeader,
+  NpyHeaderError,
+  parseNpyHeader,
+  shapeRepr,
+  strRepr,
+  type NpyHeader,
+} from './npyHeader.js';
+
+export type { NpyWriteDtype } from './npyDtype.js';
 
 /** A decoded `.npy` array: C-order float64 values whatever the file's dtype and order. */
 export interface NpyArray {
@@ -17,18 +28,11 @@ export interface NpyArray {
   dtype: string;
 }
 
-/** Element types `encodeNpy` can write: little-endian float64 or float32. */
-export type NpyWriteDtype = 'f8' | 'f4';
-
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const MAGIC_LEN = 8; // magic + major + minor version bytes
 // numpy.lib.format.ARRAY_ALIGN: header padded so the data starts on a 64-byte boundary.
 const ARRAY_ALIGN = 64;
-// numpy.lib.format.GROWTH_AXIS_MAX_DIGITS: NumPy >= 1.24 leaves room in the header to rewrite
-// the first axis in place with up to 21 digits; we must pad the same to match its bytes.
-const GROWTH_AXIS_MAX_DIGITS = 21;
 const V1_MAX_HEADER_LEN = 0xffff; // 1.0 stores the header length as uint16
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Encode an array as `.npy` bytes, identical to `numpy.save` of the same C-order array.
@@ -44,7 +48,7 @@ export function encodeNpy(
 ): Uint8Array {
   const shape = 'shape' in m ? m.shape : [m.rows, m.cols];
   checkShapeForWrite(shape, m.data.length);
-  const header = headerText(`<${dtype}`, shape);
+  const header = formatNpyHeader(`<${dtype}`, shape);
   // Version 1.0 whenever the padded header fits its uint16 length, as numpy.save chooses.
   const version = paddedHeaderLength(header.length, 2) <= V1_MAX_HEADER_LEN ? 1 : 2;
   const lengthBytes = version === 1 ? 2 : 4;
@@ -113,20 +117,19 @@ export function decodeNpy(bytes: Uint8Array, what = 'file'): NpyArray {
   } catch {
     return fail('cannot parse .npy header (not valid UTF-8)');
   }
-  let header: PyValue;
+  let header: NpyHeader;
   try {
-    header = parsePyLiteral(text);
+    header = parseNpyHeader(text);
   } catch (e) {
-    return fail(
-      `cannot parse .npy header (${e instanceof HeaderSyntaxError ? e.message : String(e)})`,
-    );
+    if (e instanceof NpyHeaderError) return fail(e.message);
+    throw e;
   }
-  const { descr, fortranOrder, shape } = checkHeader(header, fail);
+  const { descr, fortranOrder, shape } = header;
 
   const type = parseDescr(descr);
   if (type === undefined) {
     return fail(
-      `unsupported dtype ${pyRepr(descr)} (only float, integer and bool arrays can be read)`,
+      `unsupported dtype ${strRepr(descr)} (only float, integer and bool arrays can be read)`,
     );
   }
   const count = shape.reduce((p, d) => p * d, 1);
@@ -134,14 +137,14 @@ export function decodeNpy(bytes: Uint8Array, what = 'file'): NpyArray {
   const have = bytes.length - dataStart;
   if (!Number.isSafeInteger(needed) || have !== needed) {
     fail(
-      `data is ${have} bytes but shape ${shapeRepr(shape)} of ${pyRepr(descr)} ` +
+      `data is ${have} bytes but shape ${shapeRepr(shape)} of ${strRepr(descr)} ` +
         `needs ${needed} bytes${have < needed ? ' (truncated file?)' : ''}`,
     );
   }
 
   const values = readValues(bytes.subarray(dataStart), type, count);
   const data = fortranOrder && shape.length > 1 ? fortranToC(values, shape) : values;
-  return { shape, data, dtype: descr.value };
+  return { shape, data, dtype: descr };
 }
 
 /**
@@ -187,15 +190,7 @@ export async function writeNpy(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Header text, as numpy.lib.format._write_array_header formats it.
-
-/** `{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }` plus growth spaces. */
-function headerText(descr: string, shape: number[]): string {
-  const text = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeRepr(shape)}, }`;
-  // C order grows along axis 0, so the spare room is sized by the first dimension's digits.
-  const growth = shape.length > 0 ? GROWTH_AXIS_MAX_DIGITS - String(shape[0]).length : 0;
-  return text + ' '.repeat(Math.max(0, growth));
-}
+// Helpers: header alignment, shape checks, memory order, text and file-system messages.
 
 /** Header length after padding with spaces and a final '\n' to the 64-byte data alignment. */
 function paddedHeaderLength(textLength: number, lengthBytes: number): number {
@@ -203,11 +198,6 @@ function paddedHeaderLength(textLength: number, lengthBytes: number): number {
   // NumPy always pads by 1..64 bytes (a full 64 when already aligned), never by zero.
   const pad = ARRAY_ALIGN - ((MAGIC_LEN + lengthBytes + withNewline) % ARRAY_ALIGN);
   return withNewline + pad;
-}
-
-/** Python's repr of a tuple of ints: `()`, `(5,)`, `(3, 4)`. */
-function shapeRepr(shape: number[]): string {
-  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
 }
 
 function checkShapeForWrite(shape: number[], length: number): void {
@@ -219,108 +209,6 @@ function checkShapeForWrite(shape: number[], length: number): void {
     throw new RangeError(
       `encodeNpy: shape [${shape}] needs ${count} values, but data has ${length}`,
     );
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Element types.
-
-interface ElementType {
-  kind: 'f' | 'i' | 'u' | 'b';
-  size: number;
-  littleEndian: boolean;
-}
-
-const SUPPORTED_SIZES: Record<ElementType['kind'], number[]> = {
-  f: [2, 4, 8],
-  i: [1, 2, 4, 8],
-  u: [1, 2, 4, 8],
-  b: [1],
-};
-
-/** Parse a simple descr such as `'<f8'`, `'>i2'` or `'|u1'`; undefined if unsupported. */
-function parseDescr(descr: PyStr): ElementType | undefined {
-  const match = /^([<>|=]?)([fiub])(\d+)$/.exec(descr.value);
-  if (match === null) return undefined;
-  const [, order, kind, sizeText] = match;
-  const size = Number(sizeText);
-  if (!SUPPORTED_SIZES[kind as ElementType['kind']].includes(size)) return undefined;
-  // '|' (not applicable) is only meaningful for one-byte types; '=' means the writer's native
-  // order, which numpy.load takes to be this machine's, and so do we.
-  if (order === '|' && size !== 1) return undefined;
-  const littleEndian = order === '<' || (order !== '>' && HOST_LITTLE_ENDIAN);
-  return { kind: kind as ElementType['kind'], size, littleEndian };
-}
-
-function readValues(bytes: Uint8Array, type: ElementType, count: number): Float64Array {
-  // Fast path for the common case: a fresh copy is 8-byte aligned and already in host order.
-  // (Copy with set(), not slice(): a Node Buffer's slice() is a view into a shared pool.)
-  if (type.kind === 'f' && type.size === 8 && type.littleEndian === HOST_LITTLE_ENDIAN) {
-    const copy = new Uint8Array(count * 8);
-    copy.set(bytes.subarray(0, count * 8));
-    return new Float64Array(copy.buffer);
-  }
-  const out = new Float64Array(count);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, count * type.size);
-  const le = type.littleEndian;
-  const read = elementReader(view, type);
-  for (let k = 0; k < count; k++) out[k] = read(k * type.size, le);
-  return out;
-}
-
-type Reader = (offset: number, littleEndian: boolean) => number;
-
-function elementReader(view: DataView, type: ElementType): Reader {
-  const key = `${type.kind}${type.size}`;
-  switch (key) {
-    case 'f8':
-      return (o, le) => view.getFloat64(o, le);
-    case 'f4':
-      return (o, le) => view.getFloat32(o, le);
-    case 'f2':
-      return (o, le) => halfToNumber(view.getUint16(o, le));
-    case 'i1':
-      return (o) => view.getInt8(o);
-    case 'i2':
-      return (o, le) => view.getInt16(o, le);
-    case 'i4':
-      return (o, le) => view.getInt32(o, le);
-    case 'i8':
-      return (o, le) => Number(view.getBigInt64(o, le));
-    case 'u1':
-    case 'b1':
-      // NumPy bools are one byte, 0 or 1.
-      return (o) => view.getUint8(o);
-    case 'u2':
-      return (o, le) => view.getUint16(o, le);
-    case 'u4':
-      return (o, le) => view.getUint32(o, le);
-    default: // 'u8'
-      return (o, le) => Number(view.getBigUint64(o, le));
-  }
-}
-
-/** IEEE 754 binary16 to number (Node 20 has no Float16Array). */
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24; // subnormal or zero
-  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
-function writeValues(data: Float64Array, dtype: NpyWriteDtype, out: Uint8Array, start: number) {
-  if (HOST_LITTLE_ENDIAN) {
-    // Copy raw bytes: keeps every bit, including -0 and NaN payloads.
-    const typed = dtype === 'f8' ? data : Float32Array.from(data);
-    out.set(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength), start);
-    return;
-  }
-  const view = new DataView(out.buffer, start);
-  for (let k = 0; k < data.length; k++) {
-    if (dtype === 'f8') view.setFloat64(k * 8, data[k], true);
-    else view.setFloat32(k * 4, data[k], true);
   }
 }
 
@@ -349,201 +237,6 @@ function fortranToC(values: Float64Array, shape: number[]): Float64Array {
     }
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The header dict: a Python literal, parsed here without eval (it is untrusted input).
-
-type PyStr = { kind: 'str'; value: string };
-type PyValue =
-  | PyStr
-  | { kind: 'int'; value: bigint }
-  | { kind: 'bool'; value: boolean }
-  | { kind: 'none' }
-  | { kind: 'tuple' | 'list'; items: PyValue[] }
-  | { kind: 'dict'; entries: [PyValue, PyValue][] };
-
-class HeaderSyntaxError extends Error {}
-
-const EXPECTED_KEYS = ['descr', 'fortran_order', 'shape'];
-
-/** Validate the header dict the way numpy.lib.format._read_array_header does. */
-function checkHeader(
-  header: PyValue,
-  fail: (problem: string) => never,
-): { descr: PyStr; fortranOrder: boolean; shape: number[] } {
-  if (header.kind !== 'dict') return fail('.npy header is not a dict');
-  const fields = new Map<string, PyValue>();
-  for (const [key, value] of header.entries) {
-    if (key.kind !== 'str' || !EXPECTED_KEYS.includes(key.value)) {
-      fail(`.npy header has unexpected key ${pyRepr(key)}`);
-    } else {
-      fields.set(key.value, value); // like a Python dict literal: the last duplicate wins
-    }
-  }
-  const missing = EXPECTED_KEYS.filter((k) => !fields.has(k));
-  if (missing.length > 0) fail(`.npy header lacks ${missing.map((k) => `'${k}'`).join(', ')}`);
-
-  const descr = fields.get('descr') as PyValue;
-  if (descr.kind !== 'str') {
-    const structured = descr.kind === 'list';
-    return fail(`unsupported dtype ${structured ? '(structured array)' : pyRepr(descr)}`);
-  }
-  const order = fields.get('fortran_order') as PyValue;
-  if (order.kind !== 'bool') return fail(`fortran_order is not a bool: ${pyRepr(order)}`);
-  const shapeValue = fields.get('shape') as PyValue;
-  const shape: number[] = [];
-  const shapeItems = shapeValue.kind === 'tuple' ? shapeValue.items : [];
-  for (const d of shapeItems) {
-    if (d.kind !== 'int' || d.value < 0n || d.value > BigInt(Number.MAX_SAFE_INTEGER)) break;
-    shape.push(Number(d.value));
-  }
-  if (shapeValue.kind !== 'tuple' || shape.length !== shapeItems.length) {
-    fail(`shape is not a tuple of non-negative integers: ${pyRepr(shapeValue)}`);
-  }
-  return { descr, fortranOrder: order.value, shape };
-}
-
-/** Parse one Python literal (dict, tuple, list, str, int, bool, None) and nothing after it. */
-function parsePyLiteral(text: string): PyValue {
-  let pos = 0;
-  const error = (what: string): never => {
-    throw new HeaderSyntaxError(`${what} at character ${pos}`);
-  };
-  const skipSpace = (): void => {
-    while (pos < text.length && /\s/.test(text[pos])) pos++;
-  };
-
-  const parseSequence = (close: string): { items: PyValue[]; comma: boolean } => {
-    const items: PyValue[] = [];
-    let comma = false;
-    skipSpace();
-    while (text[pos] !== close) {
-      items.push(parseValue());
-      skipSpace();
-      if (text[pos] === ',') {
-        comma = true;
-        pos++;
-        skipSpace();
-      } else if (text[pos] !== close) {
-        error(`expected ',' or '${close}'`);
-      }
-    }
-    pos++;
-    return { items, comma };
-  };
-
-  const parseString = (): PyStr => {
-    const quote = text[pos++];
-    let value = '';
-    while (pos < text.length && text[pos] !== quote) {
-      const c = text[pos++];
-      if (c === '\n') error('newline in string');
-      if (c !== '\\') {
-        value += c;
-        continue;
-      }
-      const e = text[pos++];
-      const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0' };
-      if (e === 'x' || e === 'u') {
-        const digits = text.slice(pos, pos + (e === 'x' ? 2 : 4));
-        if (!/^[0-9a-fA-F]+$/.test(digits) || digits.length !== (e === 'x' ? 2 : 4)) {
-          error('bad escape in string');
-        }
-        value += String.fromCharCode(parseInt(digits, 16));
-        pos += digits.length;
-      } else if (e !== undefined) {
-        value += simple[e] ?? e;
-      }
-    }
-    if (pos >= text.length) error('unterminated string');
-    pos++;
-    return { kind: 'str', value };
-  };
-
-  const parseValue = (): PyValue => {
-    skipSpace();
-    const c = text[pos];
-    if (c === undefined) return error('unexpected end of header');
-    if (c === "'" || c === '"') return parseString();
-    if (c === '{') {
-      pos++;
-      const entries: [PyValue, PyValue][] = [];
-      skipSpace();
-      while (text[pos] !== '}') {
-        const key = parseValue();
-        skipSpace();
-        if (text[pos] !== ':') error("expected ':'");
-        pos++;
-        entries.push([key, parseValue()]);
-        skipSpace();
-        if (text[pos] === ',') {
-          pos++;
-          skipSpace();
-        } else if (text[pos] !== '}') {
-          error("expected ',' or '}'");
-        }
-      }
-      pos++;
-      return { kind: 'dict', entries };
-    }
-    if (c === '(') {
-      pos++;
-      const { items, comma } = parseSequence(')');
-      // `(5)` is just 5 in Python; only `()` or a comma makes a tuple.
-      return items.length === 1 && !comma ? items[0] : { kind: 'tuple', items };
-    }
-    if (c === '[') {
-      pos++;
-      return { kind: 'list', items: parseSequence(']').items };
-    }
-    const word = /^(-?\d+)[lL]?(?![\w.])|^(True|False|None)\b/.exec(text.slice(pos, pos + 64));
-    if (word === null) return error(`unexpected ${JSON.stringify(c)}`);
-    pos += word[0].length;
-    // Python 2 wrote longs as `3L`; numpy still reads them, so do we.
-    if (word[1] !== undefined) return { kind: 'int', value: BigInt(word[1]) };
-    if (word[2] === 'None') return { kind: 'none' };
-    return { kind: 'bool', value: word[2] === 'True' };
-  };
-
-  const value = parseValue();
-  skipSpace();
-  if (pos < text.length) error('unexpected text after the header dict');
-  return value;
-}
-
-/** A short, single-line Python-like rendering of a header value for error messages. */
-function pyRepr(v: PyValue): string {
-  let s: string;
-  switch (v.kind) {
-    case 'str':
-      s = `'${v.value.replace(/[\\']/g, '\\$&')}'`;
-      break;
-    case 'int':
-      s = String(v.value);
-      break;
-    case 'bool':
-      s = v.value ? 'True' : 'False';
-      break;
-    case 'none':
-      s = 'None';
-      break;
-    case 'tuple':
-      s = v.items.length === 1 ? `(${pyRepr(v.items[0])},)` : `(${v.items.map(pyRepr).join(', ')})`;
-      break;
-    case 'list':
-      s = `[${v.items.map(pyRepr).join(', ')}]`;
-      break;
-    case 'dict':
-      s = `{${v.entries.map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
-      break;
-  }
-  // Keep messages on one line and short, whatever the file contains.
-  s = Array.from(s, (ch) => {
-    const code = ch.charCodeAt(0);
-    return code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : ch;
-  }).join('');
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
 /** Bytes as latin1 text (TextDecoder's 'latin1' is really windows-1252). */

@@ -1,7 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { UserError } from '../errors.js';
 import type { Matrix } from '../linalg/matrix.js';
+import {
+  forgetGroup,
+  killGroup,
+  refStream,
+  spawnGroup,
+  StderrTail,
+  unrefStream,
+} from './childProcess.js';
+import { encodeRequest, oneLine, parseAnswer, quote } from './cmdProtocol.js';
 import type { Oracle, Precision } from './oracle.js';
+
+export { encodeRequest, parseAnswer, type ParsedAnswer } from './cmdProtocol.js';
 
 /** Default largest number of rows sent in one request line. */
 export const DEFAULT_MAX_BATCH_ROWS = 256;
@@ -11,11 +22,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 120;
 const DISPOSE_GRACE_SECONDS = 2;
 /** Seconds to wait for a dying program's exit status and last stderr before composing a message. */
 const DEATH_REPORT_SECONDS = 1;
-/** Stderr lines kept for error messages (the tail of a traceback is what explains a crash). */
-const STDERR_KEEP_LINES = 20;
-/** Stderr lines quoted in one error message, and the longest quoted text, to keep it one line. */
+/** Stderr lines quoted in one error message (the text itself is cut by `oneLine`). */
 const STDERR_QUOTE_LINES = 3;
-const QUOTE_MAX_CHARS = 300;
 /** An answer line longer than this is junk, not a batch of scores (guards memory). */
 const MAX_LINE_CHARS = 256 * 1024 * 1024;
 
@@ -32,10 +40,6 @@ export interface CmdOracleOptions {
   /** Precision of the program's arithmetic, when known. Default `'unknown'`. */
   precision?: Precision;
 }
-
-/** Every live program, killed when Node exits so that a forgotten `dispose()` leaks nothing. */
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 interface PendingRequest {
   readonly requestNo: number;
@@ -67,8 +71,7 @@ export class CmdOracle implements Oracle {
   private m: number | undefined;
   private readonly maxBatchRows: number;
   private readonly timeoutMs: number;
-  private readonly stderrTail: string[] = [];
-  private stderrPartial = '';
+  private readonly stderrTail = new StderrTail();
   private stdoutBuffer = '';
   private pending: PendingRequest | null = null;
   private failure: UserError | null = null;
@@ -95,7 +98,7 @@ export class CmdOracle implements Oracle {
     this.closed = new Promise((resolve) =>
       child.once('close', () => {
         this.hasClosed = true;
-        liveChildren.delete(child); // reaped: its group id may be reused, never kill it again
+        forgetGroup(child); // reaped: its group id may be reused, never kill it again
         resolve();
       }),
     );
@@ -108,7 +111,7 @@ export class CmdOracle implements Oracle {
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => this.onStdout(chunk));
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => this.onStderr(chunk));
+    child.stderr?.on('data', (chunk: string) => this.stderrTail.push(chunk));
     // 'end' comes after the last data; 'exit' also covers a grandchild still holding stdout.
     child.stdout?.on('end', () => this.onProgramGone());
     child.once('exit', () => this.onProgramGone());
@@ -133,20 +136,10 @@ export class CmdOracle implements Oracle {
     if (!(timeoutSeconds > 0)) {
       throw new UserError(`cmd model: timeout must be > 0 seconds, got ${timeoutSeconds}`);
     }
-    const child = spawn(command, {
-      shell: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      // Own process group, so that kill(-pid) reaches everything the shell started.
-      detached: process.platform !== 'win32',
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', (err) =>
-        reject(new UserError(`cmd model: cannot start '${command}': ${err.message}`)),
-      );
-    });
-    liveChildren.add(child);
-    installExitHook();
+    const child = await spawnGroup(
+      command,
+      (err) => new UserError(`cmd model: cannot start '${command}': ${err.message}`),
+    );
     return new CmdOracle(child, {
       inputDim,
       maxBatchRows,
@@ -184,8 +177,7 @@ export class CmdOracle implements Oracle {
 
   /** The last lines the program wrote to stderr (at most 20), for diagnostics. */
   get stderrLines(): readonly string[] {
-    const partial = this.stderrPartial.trim() === '' ? [] : [this.stderrPartial];
-    return [...this.stderrTail, ...partial].slice(-STDERR_KEEP_LINES);
+    return this.stderrTail.lines;
   }
 
   /**
@@ -328,17 +320,6 @@ export class CmdOracle implements Oracle {
     })();
   }
 
-  private onStderr(chunk: string): void {
-    const lines = (this.stderrPartial + chunk).split('\n');
-    this.stderrPartial = lines.pop() ?? '';
-    for (const line of lines) if (line.trim() !== '') this.stderrTail.push(line);
-    if (this.stderrTail.length > STDERR_KEEP_LINES) {
-      this.stderrTail.splice(0, this.stderrTail.length - STDERR_KEEP_LINES);
-    }
-    // A program spewing stderr without newlines must not grow memory without bound.
-    if (this.stderrPartial.length > 64 * 1024) this.stderrPartial = this.stderrPartial.slice(-4096);
-  }
-
   private stderrSuffix(): string {
     const last = this.stderrLines.slice(-STDERR_QUOTE_LINES);
     if (last.length === 0) return '';
@@ -361,7 +342,7 @@ export class CmdOracle implements Oracle {
     for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) {
       stream?.destroy();
     }
-    liveChildren.delete(this.child);
+    forgetGroup(this.child);
   }
 
   /** Wait until the program has closed or `seconds` passed, leaving no timer behind. */
@@ -376,147 +357,8 @@ export class CmdOracle implements Oracle {
   }
 }
 
-/** SIGKILL a program's process group (the shell and everything it started). */
-function killGroup(child: ChildProcess): void {
-  const pid = child.pid;
-  if (pid === undefined) return;
-  try {
-    if (process.platform === 'win32') child.kill('SIGKILL');
-    else process.kill(-pid, 'SIGKILL');
-  } catch {
-    // ESRCH: the group is already gone.
-  }
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // 'exit' handlers are synchronous and cannot wait; a SIGKILL per live group is all we can do.
-  process.on('exit', () => {
-    for (const child of liveChildren) killGroup(child);
-  });
-}
-
-/** Encode rows as one request line; `String(x)` is the shortest text that parses back to `x`. */
-export function encodeRequest(data: Float64Array, cols: number): string {
-  const rowTexts: string[] = [];
-  for (let start = 0; start < data.length; start += cols) {
-    const parts: string[] = [];
-    for (let j = start; j < start + cols; j++) {
-      const x = data[j];
-      // JSON.stringify(-0) is "0"; "-0.0" keeps the sign in JSON.parse and Python's json alike.
-      parts.push(Object.is(x, -0) ? '-0.0' : String(x));
-    }
-    rowTexts.push(`[${parts.join(',')}]`);
-  }
-  return `{"inputs":[${rowTexts.join(',')}]}\n`;
-}
-
-/** A checked answer, or why it was rejected (`#` stands for the request number). */
-export type ParsedAnswer =
-  { ok: true; cols: number; data: Float64Array } | { ok: false; fatal: boolean; message: string };
-
-/**
- * Check one answer line against the request it answers: `rows` rows, each of length
- * `expectedCols` (when known) and all the same length ≥ 1, every entry a finite number.
- */
-export function parseAnswer(
-  line: string,
-  rows: number,
-  expectedCols: number | undefined,
-): ParsedAnswer {
-  const bad = (message: string, fatal = true): ParsedAnswer => ({ ok: false, fatal, message });
-  let value: unknown;
-  let repaired = false;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    // Python's json.dumps writes NaN/Infinity, which is not JSON: mark them to name the entry.
-    const marked = line.replace(/(?<![\w."])(-?Infinity|NaN)(?![\w."])/g, '"$1"');
-    try {
-      value = JSON.parse(marked);
-      repaired = marked !== line;
-    } catch {
-      return bad(`answer to request # is not JSON: ${quote(line)}`);
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return bad(`answer to request # is not a JSON object: ${quote(line)}`);
-  }
-  const record = value as Record<string, unknown>;
-  if ('error' in record) {
-    const text = typeof record.error === 'string' ? record.error : JSON.stringify(record.error);
-    return bad(`program reported an error for request #: ${oneLine(text ?? 'null')}`, false);
-  }
-  const outputs = record.outputs;
-  if (!Array.isArray(outputs)) {
-    return bad(`answer to request # has no "outputs" array: ${quote(line)}`);
-  }
-  if (outputs.length !== rows) {
-    return bad(`answer to request # has ${outputs.length} rows, expected ${rows}`);
-  }
-  let cols = expectedCols;
-  let data: Float64Array | null = null;
-  for (let i = 0; i < rows; i++) {
-    const r: unknown = outputs[i];
-    if (!Array.isArray(r)) return bad(`answer to request #: row ${i} is not an array`);
-    if (cols === undefined) {
-      if (r.length === 0) return bad(`answer to request #: row 0 is empty, expected m >= 1 scores`);
-      cols = r.length;
-    }
-    if (r.length !== cols) {
-      const expected = expectedCols === undefined ? `${cols} like row 0` : `m = ${cols}`;
-      return bad(`answer to request #: row ${i} has ${r.length} entries, expected ${expected}`);
-    }
-    data ??= new Float64Array(rows * cols);
-    for (let j = 0; j < cols; j++) {
-      const x: unknown = r[j];
-      if (typeof x === 'number') {
-        // JSON.parse never yields NaN, but 1e999 parses to Infinity.
-        if (!Number.isFinite(x)) {
-          return bad(`answer to request #: row ${i}, entry ${j} is ${x}`, false);
-        }
-        data[i * cols + j] = x;
-        continue;
-      }
-      if (repaired && (x === 'NaN' || x === 'Infinity' || x === '-Infinity')) {
-        return bad(`answer to request #: row ${i}, entry ${j} is ${x}`, false);
-      }
-      const shown = x === null ? 'null' : `not a number (${quote(JSON.stringify(x) ?? '')})`;
-      return bad(`answer to request #: row ${i}, entry ${j} is ${shown}`, x !== null);
-    }
-  }
-  return { ok: true, cols: cols ?? 0, data: data ?? new Float64Array() };
-}
-
 function requirePositiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
     throw new UserError(`cmd model: ${name} must be a positive integer, got ${value}`);
   }
-}
-
-/** One line, at most QUOTE_MAX_CHARS (keeping the end when that is where the news is). */
-function oneLine(text: string, keepEnd = false): string {
-  const flat = text.replace(/\s*[\r\n]+\s*/g, ' | ').trim();
-  if (flat.length <= QUOTE_MAX_CHARS) return flat;
-  return keepEnd
-    ? `…${flat.slice(flat.length - QUOTE_MAX_CHARS)}`
-    : `${flat.slice(0, QUOTE_MAX_CHARS)}…`;
-}
-
-function quote(text: string): string {
-  return `'${oneLine(text.length > 4 * QUOTE_MAX_CHARS ? text.slice(0, 4 * QUOTE_MAX_CHARS) : text)}'`;
-}
-
-interface Refable {
-  ref?: () => void;
-  unref?: () => void;
-}
-
-function refStream(stream: unknown): void {
-  (stream as Refable | null)?.ref?.();
-}
-
-function unrefStream(stream: unknown): void {
-  (stream as Refable | null)?.unref?.();
 }

@@ -2,6 +2,16 @@ import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../errors.js';
 import type { Matrix } from '../linalg/matrix.js';
+import {
+  epsilonOf,
+  inputLayout,
+  pickInput,
+  pickOutput,
+  precisionOf,
+  staticOutputDim,
+  toFloat64,
+  type InputLayout,
+} from './onnxShapes.js';
 import type { Oracle, Precision } from './oracle.js';
 
 /** Options of {@link OnnxOracle.create} (the CLI's `--input` / `--output`). */
@@ -40,14 +50,6 @@ export const BATCH_AGREEMENT_ULPS = 1024;
  * error reaches the caller as an exception anyway.
  */
 const LOG_FATAL_ONLY = 4;
-
-/** Input layout read from the graph: `n`, and whether a symbolic first dim is the batch. */
-interface InputLayout {
-  readonly inputDim: number;
-  readonly batched: boolean;
-  /** Shape of a single row as fed (`[1, …]` when batched, else the declared shape). */
-  readonly rowShape: readonly number[];
-}
 
 /**
  * An ONNX model run with onnxruntime-node (CPU), per the contract's "ONNX models as users export
@@ -92,7 +94,7 @@ export class OnnxOracle implements Oracle {
     this.inputDim = layout.inputDim;
     this.outputDim = outputDim;
     this.setupQueries = setupQueries;
-    this.precision = epsilon <= 2 ** -52 ? 'f64' : epsilon <= 2 ** -23 ? 'f32' : 'unknown';
+    this.precision = precisionOf(epsilon);
     this.mode = layout.batched && !rowByRow ? 'unverified' : 'row-by-row';
   }
 
@@ -269,124 +271,6 @@ export class OnnxOracle implements Oracle {
   }
 }
 
-type ValueMetadata = ort.InferenceSession.ValueMetadata;
-type TensorMetadata = Extract<ValueMetadata, { isTensor: true }>;
-
-/** Unit roundoff of each floating element type onnxruntime can return. */
-function epsilonOf(type: string): number | undefined {
-  return type === 'float64'
-    ? 2 ** -52
-    : type === 'float32'
-      ? 2 ** -23
-      : type === 'float16'
-        ? 2 ** -10
-        : undefined;
-}
-
-function pickInput(session: ort.InferenceSession, label: string, wanted?: string): TensorMetadata {
-  // inputNames lists only inputs without a default (initializer-backed inputs are excluded)
-  const names = session.inputNames;
-  if (names.length === 0) throw new UserError(`${label} has no inputs to feed`);
-  const name = wanted ?? names[0];
-  if (!names.includes(name)) {
-    throw new UserError(`${label} has no input '${name}' (inputs: ${names.map(quote).join(', ')})`);
-  }
-  const others = names.filter((other) => other !== name);
-  if (others.length > 0) {
-    throw new UserError(
-      `${label} has other required input(s) ${others.map(quote).join(', ')} with no default; ` +
-        `spanrec can feed only '${name}'`,
-    );
-  }
-  const meta = metadata(session.inputMetadata, name, label, 'input');
-  if (meta.type !== 'float32' && meta.type !== 'float64') {
-    throw new UserError(
-      `${label}: input '${name}' has element type ${meta.type}; spanrec feeds float32 or float64`,
-    );
-  }
-  return meta;
-}
-
-function pickOutput(session: ort.InferenceSession, label: string, wanted?: string): TensorMetadata {
-  const names = session.outputNames;
-  const name = wanted ?? names[0];
-  if (name === undefined || !names.includes(name)) {
-    throw new UserError(
-      `${label} has no output '${name ?? ''}' (outputs: ${names.map(quote).join(', ')})`,
-    );
-  }
-  const meta = metadata(session.outputMetadata, name, label, 'output');
-  if (epsilonOf(meta.type) === undefined) {
-    throw new UserError(
-      `${label}: output '${name}' has element type ${meta.type}; spanrec reads float outputs`,
-    );
-  }
-  return meta;
-}
-
-function metadata(
-  list: readonly ValueMetadata[],
-  name: string,
-  label: string,
-  kind: string,
-): TensorMetadata {
-  const meta = list.find((v) => v.name === name);
-  if (!meta || !meta.isTensor) throw new UserError(`${label}: ${kind} '${name}' is not a tensor`);
-  return meta;
-}
-
-const isFixed = (d: number | string): d is number => typeof d === 'number' && d >= 0;
-
-function inputLayout(meta: TensorMetadata, label: string): InputLayout {
-  const shape = meta.shape;
-  const batched = shape.length > 0 && !isFixed(shape[0]);
-  const rest = batched ? shape.slice(1) : shape;
-  if (shape.length === 0 || !rest.every(isFixed) || rest.some((d) => d === 0)) {
-    throw new UserError(
-      `${label}: input '${meta.name}' has shape [${shape.map(showDim).join(', ')}]; spanrec needs ` +
-        `fixed sizes in every dimension but a leading batch dimension`,
-    );
-  }
-  const fixed = rest as number[];
-  const inputDim = fixed.reduce((p, d) => p * d, 1);
-  return { inputDim, batched, rowShape: batched ? [1, ...fixed] : fixed };
-}
-
-/** m from the output metadata, or null when it leaves m open (then it is probed). */
-function staticOutputDim(shape: readonly (number | string)[], batched: boolean): number | null {
-  if (shape.length === 0) return null;
-  const rest = batched ? shape.slice(1) : shape;
-  if (batched && isFixed(shape[0])) return null; // a fixed output batch under a symbolic input
-  if (!rest.every(isFixed)) return null;
-  const m = (rest as number[]).reduce((p, d) => p * d, 1);
-  return m > 0 ? m : null;
-}
-
-function toFloat64(tensor: ort.Tensor, label: string): Float64Array {
-  switch (tensor.type) {
-    case 'float64':
-      return tensor.data as Float64Array;
-    case 'float32':
-      return Float64Array.from(tensor.data as Float32Array);
-    case 'float16':
-      return Float64Array.from(tensor.data as Uint16Array, halfToNumber);
-    default:
-      throw new UserError(
-        `${label}: output has element type ${tensor.type}; spanrec reads float outputs`,
-      );
-  }
-}
-
-/** IEEE binary16 bits to a number (onnxruntime-node hands float16 tensors over as raw bits). */
-function halfToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
 /** Throws UserError naming the first non-finite output; `values` start at query row `firstRow`. */
 function checkFinite(values: Float64Array, m: number, label: string, firstRow: number): void {
   for (let i = 0; i < values.length; i++) {
@@ -403,6 +287,3 @@ function oneLine(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   return message.replace(/\s+/g, ' ').trim();
 }
-
-const quote = (name: string): string => `'${name}'`;
-const showDim = (d: number | string): string => (isFixed(d) ? String(d) : d === '' ? '?' : d);
