@@ -1,6 +1,6 @@
 import { readNpyMatrix } from '../io/npy.js';
 import { UserError } from '../errors.js';
-import { parseAccess, type AccessLevel } from '../oracle/access.js';
+import { isRealValued, parseAccess, type AccessLevel } from '../oracle/access.js';
 import type { Precision } from '../oracle/oracle.js';
 import { openModel, parseModelSpec, type ModelSpec } from '../oracle/spec.js';
 import { buildOracleStack } from '../oracle/stack.js';
@@ -71,6 +71,7 @@ export async function runCertify(cmd: CertifyCommand): Promise<number> {
     const stack = buildOracleStack(model, cmd.access, null);
     const c = await certify(stack.oracle, orthonormalRows(basisRows), new Rng(cmd.seed), {
       moves: cmd.moves,
+      decisions: !isRealValued(cmd.access),
     });
     const json = { ...c, queries: stack.counter.queries };
     if (cmd.json) process.stdout.write(JSON.stringify(json) + '\n');

@@ -9,9 +9,9 @@ export type Verdict = 'complete' | 'incomplete' | 'unsure';
 
 export interface Certificate {
   readonly verdict: Verdict;
-  /** Largest absolute output change over all moves (real outputs), or flipped decisions. */
+  /** Largest absolute output change over all moves (real outputs), or the number of flipped decisions. */
   readonly maxChange: number;
-  /** maxChange relative to the output scale at the moved points (real outputs only). */
+  /** maxChange relative to the output scale at the moved points, or the share of moves that flipped. */
   readonly relativeChange: number;
   /** Rows this check sent. */
   readonly queries: number;
@@ -28,6 +28,12 @@ export interface CertifyOptions {
   moves?: number;
   /** Scale of the Gaussian base points (the recovery's query distribution). */
   pointScale?: number;
+  /**
+   * The oracle reveals decisions (a label or a bit), not real scores: then a change is a
+   * flipped decision, and no flip is weak evidence (random points rarely sit near a decision
+   * boundary), so the verdict is `incomplete` on any flip and `unsure` otherwise.
+   */
+  decisions?: boolean;
 }
 
 /**
@@ -98,6 +104,36 @@ export async function certify(
       maxChange = Math.max(maxChange, Math.abs(b - a));
       scale = Math.max(scale, Math.abs(a), Math.abs(b));
     }
+  }
+  if (options.decisions) {
+    let flips = 0;
+    for (let t = 0; t < moves; t++) {
+      for (let o = 0; o < m; o++) {
+        if (out.data[2 * t * m + o] !== out.data[(2 * t + 1) * m + o]) {
+          flips++;
+          break;
+        }
+      }
+    }
+    return flips > 0
+      ? result(
+          'incomplete',
+          flips,
+          flips / moves,
+          2 * moves,
+          moves,
+          moveNorm,
+          `${flips} orthogonal moves flipped the decision`,
+        )
+      : result(
+          'unsure',
+          0,
+          0,
+          2 * moves,
+          moves,
+          moveNorm,
+          'no orthogonal move flipped the decision; decisions are coarse evidence',
+        );
   }
   const relative = scale > 0 ? maxChange / scale : maxChange;
   const verdict: Verdict =

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { orthonormalRows } from '../../src/linalg/orthonormal.js';
+import { AccessOracle, parseAccess } from '../../src/oracle/access.js';
+import { buildOracleStack } from '../../src/oracle/stack.js';
+import { Rng } from '../../src/random/rng.js';
+import { certify } from '../../src/recover/certificate.js';
+import { firstLayer, referenceOracle } from '../helpers.js';
+
+const oracle = referenceOracle({ inputDim: 30, firstWidth: 10, outputs: 3 });
+const truth = orthonormalRows(firstLayer(oracle));
+const partial = { rows: 4, cols: 30, data: truth.data.slice(0, 4 * 30) };
+
+test('the true span is certified complete; its queries are counted', async () => {
+  const stack = buildOracleStack(oracle, { kind: 'scores' }, null);
+  const c = await certify(stack.oracle, truth, new Rng(1), { moves: 6 });
+  assert.equal(c.verdict, 'complete');
+  assert.ok(c.relativeChange < 1e-12, `${c.relativeChange}`);
+  assert.equal(c.queries, 12);
+  assert.equal(stack.counter.queries, 12);
+});
+
+test('a span missing directions is certified incomplete', async () => {
+  const c = await certify(oracle, partial, new Rng(1));
+  assert.equal(c.verdict, 'incomplete');
+  assert.ok(c.relativeChange > 0.01);
+});
+
+test('with labels only: flips prove incompleteness, no flip is not proof of completeness', async () => {
+  const labels = new AccessOracle(oracle, parseAccess('label'));
+  const missing = await certify(labels, partial, new Rng(2), { moves: 32, decisions: true });
+  assert.equal(missing.verdict, 'incomplete');
+  assert.ok(missing.maxChange >= 1 && Number.isInteger(missing.maxChange));
+  const full = await certify(labels, truth, new Rng(2), { moves: 32, decisions: true });
+  assert.equal(full.verdict, 'unsure');
+  assert.equal(full.maxChange, 0);
+});
+
+test('a basis spanning everything needs no queries', async () => {
+  const all = orthonormalRows({ rows: 30, cols: 30, data: new Rng(3).gaussianVector(900) });
+  const c = await certify(oracle, all, new Rng(1));
+  assert.equal(c.verdict, 'complete');
+  assert.equal(c.queries, 0);
+});
