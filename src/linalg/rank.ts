@@ -122,24 +122,33 @@ export function selectRank(s: Float64Array, opts: RankOptions = {}): RankSelecti
   const zeroTol = Math.max(maxDim * Number.EPSILON * s[0], Number.MIN_VALUE);
   const floorAbs = Math.max(floor * s[0], zeroTol);
 
+  let candidates = 0;
+  while (candidates + 1 < length && s[candidates] > floorAbs) candidates++;
+  const gap = largestGap(s, candidates, zeroTol);
+  if (gap.rank > 0 && gap.gapRatio >= minGapRatio) return gap;
+  let rank = 0;
+  while (rank < length && s[rank] > floorAbs) rank++;
+  return { rank, gapRatio: gap.gapRatio, rule: 'no-gap', threshold: floorAbs };
+}
+
+/**
+ * The largest ratio `s[i] / s[i+1]` over `i < candidates` (denominators floored at `zeroTol`),
+ * as a `gap` selection with rank `i + 1`; rank 0 and ratio 1 when no ratio exceeds 1.
+ */
+function largestGap(s: Float64Array, candidates: number, zeroTol: number): RankSelection {
   let best = -1;
   let bestRatio = 1;
-  for (let i = 0; i + 1 < length && s[i] > floorAbs; i++) {
+  for (let i = 0; i < candidates && i + 1 < s.length; i++) {
     const ratio = s[i] / Math.max(s[i + 1], zeroTol);
     if (ratio > bestRatio) {
       best = i;
       bestRatio = ratio;
     }
   }
-
-  if (best >= 0 && bestRatio >= minGapRatio) {
-    // Geometric mean as a product of roots: s[best]·below can underflow for tiny spectra.
-    const threshold = Math.sqrt(s[best]) * Math.sqrt(Math.max(s[best + 1], zeroTol));
-    return { rank: best + 1, gapRatio: bestRatio, rule: 'gap', threshold };
-  }
-  let rank = 0;
-  while (rank < length && s[rank] > floorAbs) rank++;
-  return { rank, gapRatio: bestRatio, rule: 'no-gap', threshold: floorAbs };
+  if (best < 0) return { rank: 0, gapRatio: 1, rule: 'gap', threshold: 0 };
+  // Geometric mean as a product of roots: s[best]·below can underflow for tiny spectra.
+  const threshold = Math.sqrt(s[best]) * Math.sqrt(Math.max(s[best + 1], zeroTol));
+  return { rank: best + 1, gapRatio: bestRatio, rule: 'gap', threshold };
 }
 
 /**
@@ -182,20 +191,8 @@ export function selectRankWithNoise(
   const byNoise = selectRankAboveNoise(s, noiseNorm);
   if (byNoise.rank === 0) return byNoise;
   const zeroTol = Math.max(s.length * Number.EPSILON * s[0], Number.MIN_VALUE);
-  let best = -1;
-  let bestRatio = 1;
-  for (let i = 0; i < byNoise.rank && i + 1 < s.length; i++) {
-    const ratio = s[i] / Math.max(s[i + 1], zeroTol);
-    if (ratio > bestRatio) {
-      best = i;
-      bestRatio = ratio;
-    }
-  }
-  if (best >= 0 && bestRatio >= minGapRatio) {
-    const threshold = Math.sqrt(s[best]) * Math.sqrt(Math.max(s[best + 1], zeroTol));
-    return { rank: best + 1, gapRatio: bestRatio, rule: 'gap', threshold };
-  }
-  return byNoise;
+  const gap = largestGap(s, byNoise.rank, zeroTol);
+  return gap.rank > 0 && gap.gapRatio >= minGapRatio ? gap : byNoise;
 }
 
 /**

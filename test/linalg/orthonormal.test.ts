@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type Matrix, matmul, matmulTransB, norm2, row, zeros } from '../../src/linalg/matrix.js';
+import { type Matrix, matmul, norm2, row, zeros } from '../../src/linalg/matrix.js';
 import {
   defaultRankTolerance,
   orthonormalRows,
@@ -10,6 +10,7 @@ import {
   randomOrthonormal,
 } from '../../src/linalg/orthonormal.js';
 import { Rng } from '../../src/random/rng.js';
+import { gaussian, orthonormalityError } from './matrices.js';
 
 /**
  * Orthonormality after the Gram–Schmidt clean-up: max |Q Qᵀ − I| at rounding level, a small
@@ -18,23 +19,6 @@ import { Rng } from '../../src/random/rng.js';
 const ORTHONORMAL_TOL = 1e-14;
 /** Residual of a vector of norm 1 after two Gram–Schmidt passes against its own span: rounding. */
 const IN_SPAN_RESIDUAL_TOL = 1e-14;
-
-function gaussian(rows: number, cols: number, rng: Rng): Matrix {
-  const m = zeros(rows, cols);
-  for (let t = 0; t < m.data.length; t++) m.data[t] = rng.gaussian();
-  return m;
-}
-
-function orthonormalityError(q: Matrix): number {
-  const g = matmulTransB(q, q);
-  let d = 0;
-  for (let i = 0; i < g.rows; i++) {
-    for (let j = 0; j < g.cols; j++) {
-      d = Math.max(d, Math.abs(g.data[i * g.cols + j] - (i === j ? 1 : 0)));
-    }
-  }
-  return d;
-}
 
 /** max over rows of ‖(I − P_basis) rowᵢ(m)‖ / ‖rowᵢ(m)‖: 0 when m's rows lie in the span. */
 function relativeResidual(basis: Matrix, m: Matrix): number {

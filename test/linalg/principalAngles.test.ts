@@ -6,6 +6,7 @@ import { projectOntoComplement, randomOrthonormal } from '../../src/linalg/ortho
 import { compareSubspaces, principalAngles } from '../../src/linalg/principalAngles.js';
 import { singularValues } from '../../src/linalg/svd.js';
 import { Rng } from '../../src/random/rng.js';
+import { gaussian } from './matrices.js';
 
 /**
  * Absolute accuracy of the sine-based angles: rounding of the inputs and of the residual,
@@ -15,12 +16,6 @@ import { Rng } from '../../src/random/rng.js';
 const ANGLE_ABS_TOL = 1e-14;
 /** Angles of identical or rotated spans, computed from Gaussian (κ ≈ 10) inputs: rounding. */
 const SAME_SPAN_TOL = 1e-13;
-
-function gaussian(rows: number, cols: number, rng: Rng): Matrix {
-  const m = zeros(rows, cols);
-  for (let t = 0; t < m.data.length; t++) m.data[t] = rng.gaussian();
-  return m;
-}
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
   assert.equal(actual.length, expected.length);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type Matrix, matmul, zeros } from '../../src/linalg/matrix.js';
+import { matmul, zeros } from '../../src/linalg/matrix.js';
 import {
   DEFAULT_RELATIVE_FLOOR,
   finiteDifferenceNoiseNorm,
@@ -12,17 +12,12 @@ import {
 } from '../../src/linalg/rank.js';
 import { singularValues } from '../../src/linalg/svd.js';
 import { Rng } from '../../src/random/rng.js';
+import { gaussian } from './matrices.js';
 
 /** Relative level of a float32 finite-difference noise plateau (SPEC: step ~1e-3, f32 output). */
 const F32_NOISE = 1e-4;
 /** Relative level of float64 rounding debris in an "exact" spectrum. */
 const F64_NOISE = 1e-15;
-
-function gaussian(rows: number, cols: number, rng: Rng): Matrix {
-  const m = zeros(rows, cols);
-  for (let t = 0; t < m.data.length; t++) m.data[t] = rng.gaussian();
-  return m;
-}
 
 /**
  * A synthetic spectrum: `k` signal values log-uniform in [s₀/spread, s₀] (s₀ = 100 included),

@@ -5,6 +5,7 @@ import { type Matrix, matmul, matmulTransB, transpose, zeros } from '../../src/l
 import { singularValues, svd, svdRight } from '../../src/linalg/svd.js';
 import { randomOrthonormal } from '../../src/linalg/orthonormal.js';
 import { Rng } from '../../src/random/rng.js';
+import { gaussian, orthonormalityError } from './matrices.js';
 
 /**
  * Backward-stable SVD: max reconstruction error ≤ this × max(rows,cols)·ε·s₀ (measured ≤ 0.4
@@ -14,29 +15,11 @@ const RECONSTRUCTION_FACTOR = 10;
 /** Householder/Givens factors: max |QᵀQ − I| ≤ this × max(rows,cols)·ε (measured ≤ 1.3). */
 const ORTHOGONALITY_FACTOR = 10;
 
-function gaussian(rows: number, cols: number, rng: Rng): Matrix {
-  const m = zeros(rows, cols);
-  for (let t = 0; t < m.data.length; t++) m.data[t] = rng.gaussian();
-  return m;
-}
-
 function maxAbsDiff(a: Matrix, b: Matrix): number {
   assert.equal(a.rows, b.rows);
   assert.equal(a.cols, b.cols);
   let d = 0;
   for (let t = 0; t < a.data.length; t++) d = Math.max(d, Math.abs(a.data[t] - b.data[t]));
-  return d;
-}
-
-/** max |Q Qᵀ − I| for a matrix whose rows should be orthonormal. */
-function rowOrthogonalityError(q: Matrix): number {
-  const g = matmulTransB(q, q);
-  let d = 0;
-  for (let i = 0; i < g.rows; i++) {
-    for (let j = 0; j < g.cols; j++) {
-      d = Math.max(d, Math.abs(g.data[i * g.cols + j] - (i === j ? 1 : 0)));
-    }
-  }
   return d;
 }
 
@@ -60,11 +43,8 @@ function checkDecomposition(a: Matrix): void {
   }
   const err = maxAbsDiff(reconstruct(u, s, vt), a);
   assert.ok(err <= RECONSTRUCTION_FACTOR * scale * Math.max(s[0], 1e-300), `reconstruction ${err}`);
-  assert.ok(
-    rowOrthogonalityError(transpose(u)) <= ORTHOGONALITY_FACTOR * scale,
-    'U not orthogonal',
-  );
-  assert.ok(rowOrthogonalityError(vt) <= ORTHOGONALITY_FACTOR * scale, 'Vᵀ not orthogonal');
+  assert.ok(orthonormalityError(transpose(u)) <= ORTHOGONALITY_FACTOR * scale, 'U not orthogonal');
+  assert.ok(orthonormalityError(vt) <= ORTHOGONALITY_FACTOR * scale, 'Vᵀ not orthogonal');
 }
 
 describe('svd', () => {
