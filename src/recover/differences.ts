@@ -37,7 +37,8 @@ export interface PointGradients {
   readonly checkRatio: number;
   /**
    * Largest check residual relative to its gradient's norm: comparable across points, so a
-   * method can screen outliers against the median of many points (see gradient.ts).
+   * method can screen outliers against the median of many points (see gradient.ts). NaN when
+   * every gradient of the point is zero.
    */
   readonly relativeResidual: number;
   /** Root mean square of the absolute check residuals (all checks, all outputs). */
@@ -87,6 +88,7 @@ export function pointGradients(
   xNorm = Math.sqrt(xNorm);
   let checkRatio = 0;
   let relativeResidual = 0;
+  let anyGradient = false;
   let sumSquares = 0;
   for (let o = 0; o < m; o++) {
     const g = grads.data.subarray(o * n, (o + 1) * n);
@@ -104,13 +106,16 @@ export function pointGradients(
       sumSquares += residual * residual;
       const ratio = tolerance > 0 ? residual / tolerance : 0;
       if (!(ratio <= checkRatio)) checkRatio = ratio; // NaN propagates as a failed check
-      if (gNorm > 0 && !(residual / gNorm <= relativeResidual)) relativeResidual = residual / gNorm;
+      if (gNorm > 0) {
+        anyGradient = true;
+        if (!(residual / gNorm <= relativeResidual)) relativeResidual = residual / gNorm;
+      }
     }
   }
   return {
     gradients: grads,
     checkRatio,
-    relativeResidual,
+    relativeResidual: anyGradient ? relativeResidual : NaN,
     residualRms: c > 0 ? Math.sqrt(sumSquares / (c * m)) : NaN,
     kinked: !(checkRatio <= 1),
   };

@@ -1,4 +1,4 @@
-import { BudgetExhaustedError, EXIT_FAILURE, UserError } from '../errors.js';
+import { BudgetExhaustedError, UserError } from '../errors.js';
 import { vstack, zeros, type Matrix } from '../linalg/matrix.js';
 import { randomOrthonormal } from '../linalg/orthonormal.js';
 import { finiteDifferenceNoiseNorm, selectRank, selectRankWithNoise } from '../linalg/rank.js';
@@ -27,15 +27,16 @@ export interface GradientOptions {
   pointScale?: number;
   /** Rows per oracle call (points are never split across calls). */
   maxBatchRows?: number;
-  /** Stop after this many consecutive kinked points (the step is wrong for this model). */
-  maxConsecutiveRejects?: number;
 }
 
 /**
- * Gradients beyond the current rank that must bring no new direction before we call the
- * rank saturated. Each is a generic vector of the row span; if the span had a direction
- * they all miss, they would all have to lie in a hyperplane of it — probability zero for
- * directions that random points excite at all, so a few suffice.
+ * Points beyond those the current rank needs that must bring no new direction before we call
+ * the rank saturated. Counted in points, not gradients: the m gradients of one point share
+ * its activation pattern, so they are not independent draws from the span (a 10-output net
+ * with k = 70 shows rank 69 from 8 points). Each point's gradient is a generic vector of the
+ * span its pattern excites; if the span had a direction 8 random points all miss, they would
+ * all have to lie in a hyperplane of it — probability zero for directions that random points
+ * excite at all.
  */
 export const SATURATION_OVERSAMPLE = 8;
 
@@ -70,13 +71,12 @@ export async function recoverByGradients(
   const checks = options.checks ?? defaultChecks(precision);
   const pointScale = options.pointScale ?? 1;
   const maxBatchRows = options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS;
-  const maxConsecutiveRejects = options.maxConsecutiveRejects ?? 50;
   const rowsPerPoint = 1 + n + checks;
   const pointsPerCall = Math.max(1, Math.floor(maxBatchRows / rowsPerPoint));
 
   const measured: PointGradients[] = [];
   const news = new NewsTracker(n);
-  let consecutiveRejects = 0;
+  let pointsWithoutNews = 0;
   let screen: Screening = screenPoints(measured, checks);
   let rank = 0;
   let spectrum: Float64Array = new Float64Array(0);
@@ -107,42 +107,58 @@ export async function recoverByGradients(
   };
 
   // Feed a point's gradients to the news tracker, once the noise can be estimated; until
-  // then every gradient counts as news (the streak cannot end a round early).
+  // then every point counts as news (the streak cannot end a round early).
   const trackNews = (pg: PointGradients): void => {
-    if (checks === 0 || pg.kinked) return;
     const noise = runningNoise(measured);
-    if (!Number.isFinite(noise.perEntry) || pg.relativeResidual > OUTLIER_FACTOR * noise.median)
+    if (checks === 0 || !Number.isFinite(noise.perEntry)) return;
+    if (!Number.isFinite(pg.relativeResidual)) {
+      pointsWithoutNews++; // every gradient zero: no direction here
       return;
-    const threshold = NEWS_FACTOR * noise.perEntry * Math.sqrt(n);
-    for (let o = 0; o < pg.gradients.rows; o++) {
-      news.add(pg.gradients.data.subarray(o * n, (o + 1) * n), threshold);
     }
+    // Screened out, as in screenPoints: neither news nor evidence of its absence.
+    if (pg.relativeResidual > Math.max(OUTLIER_FACTOR * noise.median, MIN_OUTLIER_LIMIT)) return;
+    const threshold = NEWS_FACTOR * noise.perEntry * Math.sqrt(n);
+    let brought = false;
+    for (let o = 0; o < pg.gradients.rows; o++) {
+      if (news.add(pg.gradients.data.subarray(o * n, (o + 1) * n), threshold)) brought = true;
+    }
+    pointsWithoutNews = brought ? 0 : pointsWithoutNews + 1;
   };
 
-  // Points to measure next: enough signal-carrying gradients for the next rank decision.
-  const nextRoundPoints = (): number => {
-    if (options.points !== undefined) return options.points - measured.length;
-    const g = screen.gradients;
-    if (rank === n) return 0;
-    let need: number;
-    if (g === 0) need = SATURATION_OVERSAMPLE;
-    else if (rank < g) need = rank + SATURATION_OVERSAMPLE - g;
-    else need = Math.min(g, n + SATURATION_OVERSAMPLE - g); // unsaturated: double
-    // Outputs per point are known once a point is measured (a cmd: model announces m only
-    // with its first answer); until then assume one.
-    const perPoint = measured.length > 0 ? measured[0].gradients.rows : 1;
-    return need <= 0 ? 0 : Math.ceil(need / perPoint);
+  // Outputs per point are known once a point is measured (a cmd: model announces m only with
+  // its first answer); until then assume one.
+  const perPoint = (): number => (measured.length > 0 ? measured[0].gradients.rows : 1);
+
+  // Points to measure in the next round, or null to stop: saturated when SATURATION_OVERSAMPLE
+  // accepted points beyond those the rank needs exist; while every gradient is independent
+  // (rank = gradients), double the points, ending the round early once 8 points bring no news.
+  const nextRound = (): { wanted: number; untilNoNews: boolean } | null => {
+    if (options.points !== undefined) {
+      const left = options.points - measured.length;
+      return left > 0 ? { wanted: left, untilNoNews: false } : null;
+    }
+    if (rank === n) return null;
+    const accepted = screen.accepted.length;
+    const needed = Math.ceil(rank / perPoint()) + SATURATION_OVERSAMPLE;
+    if (accepted >= needed) return null;
+    const independent = accepted > 0 && rank >= screen.gradients;
+    if (!independent) return { wanted: needed - accepted, untilNoNews: false };
+    // The news tracker already saw 8 points without news: its threshold and the SVD's
+    // disagree about a direction at the noise level; stop rather than loop.
+    if (pointsWithoutNews >= SATURATION_OVERSAMPLE) return null;
+    const cap = Math.ceil(n / perPoint()) + SATURATION_OVERSAMPLE - accepted;
+    return { wanted: Math.max(needed - accepted, Math.min(accepted, cap)), untilNoNews: true };
   };
 
   for (;;) {
-    let wanted = nextRoundPoints();
-    if (wanted <= 0) {
+    const round = nextRound();
+    if (round === null) {
       stopReason = options.points !== undefined ? 'points' : rank === n ? 'full-rank' : 'saturated';
       break;
     }
-    const unsaturated = options.points === undefined && rank === screen.gradients;
+    let wanted = round.wanted;
     while (wanted > 0 && stopReason === null) {
-      if (unsaturated && news.streak >= SATURATION_OVERSAMPLE) break;
+      if (round.untilNoNews && pointsWithoutNews >= SATURATION_OVERSAMPLE) break;
       const count = Math.min(pointsPerCall, wanted);
       const stencils: PointStencil[] = [];
       for (let i = 0; i < count; i++) {
@@ -181,10 +197,6 @@ export async function recoverByGradients(
         const pg = pointGradients(stencils[i], pointOutputs, step, roundoff);
         measured.push(pg);
         trackNews(pg);
-        consecutiveRejects = pg.kinked && checks > 0 ? consecutiveRejects + 1 : 0;
-        if (consecutiveRejects >= maxConsecutiveRejects) {
-          throw new KinkedStepError(step, consecutiveRejects);
-        }
       }
       wanted -= count;
       onProgress({
@@ -263,28 +275,40 @@ interface Screening {
 }
 
 /**
- * A point is rejected when its check residual exceeds either the a-priori rounding tolerance
- * (differences.ts) or {@link OUTLIER_FACTOR} times the median relative residual of all points.
- * The second test calibrates itself to the model's real noise, which the a-priori bound
- * overestimates (by ~30× on float32 ONNX networks: clean points sit at 0.003–0.03 of it while
- * kinked ones reach 0.04–0.3, so the a-priori bound alone lets kinks through).
+ * Once {@link MIN_POINTS_FOR_MEDIAN} points exist, a point is rejected when its relative check
+ * residual exceeds OUTLIER_FACTOR times the median over all points (before that, when it fails
+ * the a-priori rounding tolerance of differences.ts). The median calibrates itself to the
+ * model's real noise: the a-priori bound overestimates rounding by ~30× on float32 ONNX nets
+ * (clean points at 0.003–0.03 of it, kinked ones at 0.04–0.3, so it lets kinks through) and
+ * underestimates noisy or rounded outputs (where it would reject every point).
  */
 export const OUTLIER_FACTOR = 4;
+/**
+ * Relative residual that never makes a point an outlier: an error this small moves no angle
+ * we report, and a model whose arithmetic is exact at most points (median residual 0) must not
+ * have its merely-rounded points rejected.
+ */
+export const MIN_OUTLIER_LIMIT = 1e-12;
 /** Points needed before the median is trusted for screening. */
 export const MIN_POINTS_FOR_MEDIAN = 8;
 
 function screenPoints(measured: readonly PointGradients[], checks: number): Screening {
-  const candidates: number[] = [];
-  measured.forEach((p, i) => {
-    if (checks === 0 || !p.kinked) candidates.push(i);
-  });
+  const all = measured.map((_, i) => i);
   let median = NaN;
   let noisePerEntry = NaN;
-  let accepted = candidates;
-  if (checks > 0 && candidates.length >= MIN_POINTS_FOR_MEDIAN) {
-    median = medianOf(candidates.map((i) => measured[i].relativeResidual));
-    const limit = OUTLIER_FACTOR * median;
-    accepted = candidates.filter((i) => measured[i].relativeResidual <= limit);
+  let accepted = checks === 0 ? all : all.filter((i) => !measured[i].kinked);
+  if (checks > 0 && measured.length >= MIN_POINTS_FOR_MEDIAN) {
+    // Enough points: the median calibrates the screen to the model's real noise, which may be
+    // far above rounding (noisy or rounded outputs), so the a-priori bound no longer decides.
+    // Points whose gradients are all zero (a locally constant model) have no relative
+    // residual; they are accepted and carry no direction.
+    const residuals = all.map((i) => measured[i].relativeResidual).filter(Number.isFinite);
+    median = residuals.length > 0 ? medianOf(residuals) : 0;
+    const limit = Math.max(OUTLIER_FACTOR * median, MIN_OUTLIER_LIMIT);
+    accepted = all.filter(
+      (i) =>
+        !Number.isFinite(measured[i].relativeResidual) || measured[i].relativeResidual <= limit,
+    );
     const rms = Math.sqrt(
       accepted.reduce((s, i) => s + measured[i].residualRms ** 2, 0) / accepted.length,
     );
@@ -311,20 +335,4 @@ function countNonzeroRows(g: Matrix): number {
     }
   }
   return c;
-}
-
-/** Every recent point failed its kink check: the step does not suit this model. */
-export class KinkedStepError extends UserError {
-  constructor(
-    readonly step: number,
-    readonly rejects: number,
-  ) {
-    super(
-      `${rejects} consecutive points failed the finite-difference check at step ${step}: ` +
-        'the model is not piecewise linear at this scale or its precision is lower than assumed ' +
-        '(try --precision f32 or a different --step)',
-      EXIT_FAILURE,
-    );
-    this.name = 'KinkedStepError';
-  }
 }

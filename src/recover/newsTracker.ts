@@ -9,8 +9,6 @@ import { projectOntoComplementInPlace } from '../linalg/orthonormal.js';
 export class NewsTracker {
   private basis: Float64Array;
   private rows = 0;
-  /** Consecutive gradients without news. */
-  streak = 0;
 
   constructor(readonly n: number) {
     this.basis = new Float64Array(Math.min(n, 64) * n);
@@ -28,10 +26,7 @@ export class NewsTracker {
     let norm = 0;
     for (let j = 0; j < this.n; j++) norm += v[j] * v[j];
     norm = Math.sqrt(norm);
-    if (!(norm > threshold) || this.rows === this.n) {
-      this.streak++;
-      return false;
-    }
+    if (!(norm > threshold) || this.rows === this.n) return false;
     if ((this.rows + 1) * this.n > this.basis.length) {
       const grown = new Float64Array(Math.min(this.n, 2 * (this.rows + 1)) * this.n);
       grown.set(this.basis);
@@ -39,7 +34,6 @@ export class NewsTracker {
     }
     for (let j = 0; j < this.n; j++) this.basis[this.rows * this.n + j] = v[j] / norm;
     this.rows++;
-    this.streak = 0;
     return true;
   }
 }

@@ -3,10 +3,8 @@ import type { Oracle, Precision } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
 
 /**
- * Unit roundoff of a model's arithmetic. An unknown black box is assumed float64: that is
- * what the JSON-lines protocol carries, and the kink check below widens its tolerance
- * automatically only through the measured output scale, so a float32 model behind `cmd:`
- * should be declared (`--precision f32`).
+ * Unit roundoff of a model's arithmetic. Methods resolve an `unknown` precision first with
+ * {@link probePrecision}; if one still arrives here it is treated as float64.
  */
 export function unitRoundoff(p: Precision): number {
   return p === 'f32' ? 2 ** -24 : 2 ** -53;
@@ -37,38 +35,32 @@ export function defaultChecks(p: Precision): number {
 }
 
 /**
- * Relative size of the probe move: far below float32 spacing (6e-8 relative), so a float32
- * model rounds the moved input back to the same float32 vector (almost every coordinate) and
- * answers identically, and far above float64 spacing, so a float64 model's answer moves by
- * ~1e-10 of its gradient scale, which its output resolves easily.
+ * Relative size of each coordinate's probe move, 2^-28…2^-27: below a quarter of float32
+ * spacing (≥ 2^-24 relative), so a float32 model rounds a moved float32 value back to itself
+ * exactly, and 2^24 times float64 spacing, so a float64 model's output moves.
  */
-export const PROBE_RELATIVE_MOVE = 1e-10;
+export const PROBE_RELATIVE_MOVE = 2 ** -27;
 
 /** Points probed; a float64 model flat at one of them (all units dead) still moves at another. */
 export const PROBE_POINTS = 2;
 
 /**
  * Tell a float32 model from a float64 one with `2 × PROBE_POINTS` queries, for black boxes
- * that do not say (`cmd:`): evaluate x and x + tiny·u at random points. Any output that moves
- * means float64 arithmetic; identical outputs everywhere mean the input was rounded to
- * float32 (or the model is locally constant, where float32 steps are the safe choice).
+ * that do not say (`cmd:`). At random points whose coordinates are exact float32 values, move
+ * every coordinate by a fraction of its float32 spacing: a model that rounds its input to
+ * float32 sees the same input and answers identically; any output that moves means float64.
+ * Identical outputs everywhere may also mean a locally constant model, where the float32 step
+ * is the safe choice anyway.
  */
 export async function probePrecision(oracle: Oracle, rng: Rng): Promise<'f32' | 'f64'> {
   const n = oracle.inputDim;
   const rows = zeros(2 * PROBE_POINTS, n);
   for (let p = 0; p < PROBE_POINTS; p++) {
-    const x = rng.gaussianVector(n);
-    const u = rng.gaussianVector(n);
-    let xNorm = 0;
-    let uNorm = 0;
     for (let j = 0; j < n; j++) {
-      xNorm += x[j] * x[j];
-      uNorm += u[j] * u[j];
-    }
-    const scale = (PROBE_RELATIVE_MOVE * Math.sqrt(xNorm)) / Math.sqrt(uNorm);
-    for (let j = 0; j < n; j++) {
-      rows.data[2 * p * n + j] = x[j];
-      rows.data[(2 * p + 1) * n + j] = x[j] + scale * u[j];
+      const x = Math.fround(rng.gaussian());
+      const move = x * PROBE_RELATIVE_MOVE * (0.5 + 0.5 * rng.uniform());
+      rows.data[2 * p * n + j] = x;
+      rows.data[(2 * p + 1) * n + j] = x + move;
     }
   }
   const out = await oracle.query(rows);

@@ -5,6 +5,7 @@ import type { Matrix } from '../../src/linalg/matrix.js';
 import { compareSubspaces } from '../../src/linalg/principalAngles.js';
 import { parseAccess } from '../../src/oracle/access.js';
 import { recoverSpan } from '../../src/recover/recoverSpan.js';
+import { Rng } from '../../src/random/rng.js';
 import { firstLayer, referenceOracle } from '../helpers.js';
 
 /** Forward differences on a float64 ReLU net are exact up to rounding (~1e-10 relative). */
@@ -71,4 +72,53 @@ test('a black box that does not state its precision is probed: float32 inputs ar
   const f64 = await recoverSpan(f64Box, { seed: 3 });
   assert.equal(f64.result.details.precision, 'f64');
   assert.ok(compareSubspaces(f64.result.basis, firstLayer(net)).maxAngle < F64_MAX_ANGLE);
+});
+
+test('a constant model ends at rank 0 after a few points instead of looping', async () => {
+  const constant = {
+    inputDim: 10,
+    outputDim: 1,
+    precision: 'f64' as const,
+    query: async (x: Matrix) => ({
+      rows: x.rows,
+      cols: 1,
+      data: new Float64Array(x.rows).fill(1.5),
+    }),
+    dispose: async () => {},
+  };
+  const s = await recoverSpan(constant, { seed: 1 });
+  assert.equal(s.result.rank, 0);
+  assert.equal(s.result.stopReason, 'saturated');
+  assert.ok(s.queries < 200, `${s.queries} queries`);
+});
+
+test('many outputs: saturation is counted in points, so the full rank is found', async () => {
+  // 10 outputs, k = 30: 8 points give 80 gradients but share 8 activation patterns.
+  const oracle = referenceOracle(
+    { inputDim: 40, firstWidth: 30, hiddenWidths: [16], outputs: 10 },
+    10,
+  );
+  const s = await recoverSpan(oracle, { seed: 2 });
+  assert.equal(s.result.rank, 30);
+  assert.ok(compareSubspaces(s.result.basis, firstLayer(oracle)).maxAngle < F64_MAX_ANGLE);
+});
+
+test('noisy outputs do not abort the run: the screen calibrates to the noise', async () => {
+  const net = referenceOracle({ inputDim: 30, firstWidth: 10 });
+  const rng = new Rng(9);
+  const noisy = {
+    inputDim: 30,
+    outputDim: 1,
+    precision: 'f64' as const,
+    query: async (x: Matrix) => {
+      const y = await net.query(x);
+      for (let i = 0; i < y.data.length; i++) y.data[i] += 1e-8 * rng.gaussian();
+      return y;
+    },
+    dispose: async () => {},
+  };
+  const s = await recoverSpan(noisy, { seed: 4 });
+  assert.equal(s.result.rank, 10);
+  // noise 1e-8 over a step of 1e-5: gradient errors ~1e-3 relative
+  assert.ok(compareSubspaces(s.result.basis, firstLayer(net)).maxAngle < 0.05);
 });
