@@ -77,11 +77,15 @@ export async function runCertify(cmd: CertifyCommand): Promise<number> {
     if (cmd.json) process.stdout.write(JSON.stringify(json) + '\n');
     else
       process.stdout.write(
-        `${c.verdict}: largest output change ${c.maxChange.toExponential(3)} ` +
-          `(relative ${c.relativeChange.toExponential(3)}) over ${c.moves} orthogonal moves, ${stack.counter.queries} queries\n`,
+        `${c.verdict}: ${c.reason}; largest change ${fmt(c.maxChange)} ` +
+          `(relative ${fmt(c.relativeChange)}) over ${c.moves} moves, ${stack.counter.queries} queries\n`,
       );
     return 0;
   } finally {
     await model.dispose();
   }
+}
+
+function fmt(x: number | null): string {
+  return x === null ? 'n/a' : x.toExponential(3);
 }

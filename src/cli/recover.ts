@@ -86,7 +86,7 @@ export function resultJson(s: RecoverySummary, inputDim: number): Record<string,
     access: formatAccess(s.access),
     complete: s.complete,
     singularValues: Array.from(r.singularValues),
-    certificate: s.certificate ?? { verdict: 'unsure', reason: 'not run' },
+    certificate: s.certificate,
     seconds: round(s.seconds, 3),
     stopReason: r.stopReason,
     rankGapRatio: Number.isFinite(r.rankGapRatio) ? r.rankGapRatio : null,
@@ -131,10 +131,10 @@ export async function runRecover(cmd: RecoverCommand): Promise<number> {
     }
     reporter.log(
       `rank ${summary.result.rank} of n=${model.inputDim} from ${summary.queries} queries ` +
-        `(${summary.result.stopReason}; certificate: ${summary.certificate?.verdict ?? 'not run'}); ` +
+        `(${summary.result.stopReason}; certificate: ${summary.certificate.verdict}); ` +
         `wrote ${join(cmd.outDir, 'basis.npy')} and result.json`,
     );
-    return summary.result.stopReason === 'budget' ? EXIT_BUDGET : EXIT_OK;
+    return summary.budgetSpent ? EXIT_BUDGET : EXIT_OK;
   } finally {
     reporter.stop();
     await model.dispose();

@@ -26,14 +26,28 @@ export class BudgetOracle implements Oracle {
   get precision(): Precision {
     return this.counter.precision;
   }
-  /** Rows that may still be sent. */
+  private reserved = 0;
+
+  /** Rows that may still be sent, reserve included. */
   get remaining(): number {
     return Math.max(0, this.budget - this.counter.queries);
   }
 
+  /**
+   * Hold back `rows` of the budget (e.g. for a check that must follow the method); queries
+   * are refused as if the budget were that much smaller until `reserve(0)`.
+   */
+  reserve(rows: number): void {
+    this.reserved = rows;
+  }
+
   async query(inputs: Matrix): Promise<Matrix> {
-    if (inputs.rows > this.remaining) {
-      throw new BudgetExhaustedError(this.budget, this.counter.queries, inputs.rows);
+    if (inputs.rows > this.remaining - this.reserved) {
+      throw new BudgetExhaustedError(
+        this.budget - this.reserved,
+        this.counter.queries,
+        inputs.rows,
+      );
     }
     return this.counter.query(inputs);
   }

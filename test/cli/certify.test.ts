@@ -27,7 +27,7 @@ test('certify: the recovered basis is complete, a truncated one is not', async (
   assert.equal(full.code, 0, full.stderr);
   const c = jsonOf(full);
   assert.equal(c.verdict, 'complete');
-  assert.equal(c.queries, 16);
+  assert.equal(c.queries, 24);
 
   const basis = await readNpyMatrix(join(dir, 'basis.npy'));
   const cut = join(dir, 'cut.npy');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Matrix } from '../../src/linalg/matrix.js';
 import { orthonormalRows } from '../../src/linalg/orthonormal.js';
 import { AccessOracle, parseAccess } from '../../src/oracle/access.js';
 import { buildOracleStack } from '../../src/oracle/stack.js';
@@ -15,22 +16,44 @@ test('the true span is certified complete; its queries are counted', async () =>
   const stack = buildOracleStack(oracle, { kind: 'scores' }, null);
   const c = await certify(stack.oracle, truth, new Rng(1), { moves: 6 });
   assert.equal(c.verdict, 'complete');
-  assert.ok(c.relativeChange < 1e-12, `${c.relativeChange}`);
-  assert.equal(c.queries, 12);
-  assert.equal(stack.counter.queries, 12);
+  assert.ok((c.relativeChange ?? 1) < 1e-12, `${c.relativeChange}`);
+  assert.equal(c.queries, 18);
+  assert.equal(stack.counter.queries, 18);
 });
 
-test('a span missing directions is certified incomplete', async () => {
+test('a span missing directions is certified incomplete, even one direction', async () => {
   const c = await certify(oracle, partial, new Rng(1));
   assert.equal(c.verdict, 'incomplete');
-  assert.ok(c.relativeChange > 0.01);
+  for (let drop = 0; drop < 10; drop++) {
+    const rows = [...Array(10).keys()].filter((r) => r !== drop);
+    const data = new Float64Array(9 * 30);
+    rows.forEach((r, i) => data.set(truth.data.subarray(r * 30, (r + 1) * 30), i * 30));
+    const one = await certify(oracle, { rows: 9, cols: 30, data }, new Rng(drop));
+    assert.equal(one.verdict, 'incomplete', `without row ${drop}: ${one.relativeChange}`);
+  }
+});
+
+test('a constant offset on the outputs does not fool the check', async () => {
+  const offset = {
+    ...oracle,
+    inputDim: 30,
+    outputDim: 3,
+    precision: 'f64' as const,
+    query: async (x: Matrix) => {
+      const y = await oracle.query(x);
+      for (let i = 0; i < y.data.length; i++) y.data[i] += 1e5;
+      return y;
+    },
+    dispose: async () => {},
+  };
+  assert.equal((await certify(offset, partial, new Rng(1))).verdict, 'incomplete');
 });
 
 test('with labels only: flips prove incompleteness, no flip is not proof of completeness', async () => {
   const labels = new AccessOracle(oracle, parseAccess('label'));
   const missing = await certify(labels, partial, new Rng(2), { moves: 32, decisions: true });
   assert.equal(missing.verdict, 'incomplete');
-  assert.ok(missing.maxChange >= 1 && Number.isInteger(missing.maxChange));
+  assert.ok((missing.maxChange ?? 0) >= 1 && Number.isInteger(missing.maxChange));
   const full = await certify(labels, truth, new Rng(2), { moves: 32, decisions: true });
   assert.equal(full.verdict, 'unsure');
   assert.equal(full.maxChange, 0);

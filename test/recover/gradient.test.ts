@@ -122,3 +122,17 @@ test('noisy outputs do not abort the run: the screen calibrates to the noise', a
   // noise 1e-8 over a step of 1e-5: gradient errors ~1e-3 relative
   assert.ok(compareSubspaces(s.result.basis, firstLayer(net)).maxAngle < 0.05);
 });
+
+test('the certificate fits inside the budget; a budget one row short is reported spent', async () => {
+  const oracle = referenceOracle({ inputDim: 20, firstWidth: 6 });
+  const free = await recoverSpan(oracle, { seed: 8 });
+  assert.equal(free.budgetSpent, false);
+  const exact = await recoverSpan(oracle, { seed: 8, budget: free.queries });
+  assert.equal(exact.queries, free.queries);
+  assert.equal(exact.complete, true);
+  assert.equal(exact.budgetSpent, false);
+  const short = await recoverSpan(oracle, { seed: 8, budget: free.queries - 1 });
+  assert.ok(short.queries <= free.queries - 1);
+  assert.equal(short.budgetSpent, true);
+  assert.equal(short.complete, false);
+});
