@@ -1,4 +1,4 @@
-import { readNpyMatrix } from '../io/npy.js';
+import { readFiniteMatrix } from './readMatrix.js';
 import { UserError } from '../errors.js';
 import { isRealValued, parseAccess, type AccessLevel } from '../oracle/access.js';
 import type { Precision } from '../oracle/oracle.js';
@@ -8,6 +8,9 @@ import { Rng } from '../random/rng.js';
 import { certify } from '../recover/certificate.js';
 import { orthonormalRows } from '../linalg/orthonormal.js';
 import { optional, parseChoice, parseInteger } from './parse.js';
+
+/** More moves than this add no evidence worth their queries (and would not fit in memory). */
+export const MAX_MOVES = 10000;
 
 export interface CertifyCommand {
   readonly model: ModelSpec;
@@ -43,7 +46,7 @@ export function parseCertifyFlags(f: CertifyFlags): CertifyCommand {
     model: parseModelSpec(f.model),
     basis: f.basis,
     access: parseAccess(f.access ?? 'scores'),
-    moves: parseInteger('--moves', f.moves ?? '8', { min: 1 }),
+    moves: parseInteger('--moves', f.moves ?? '8', { min: 1, max: MAX_MOVES }),
     seed: parseInteger('--seed', f.seed ?? '1', { min: 0, max: 2 ** 32 - 1 }),
     inputDim: optional(f.inputDim, (v) => parseInteger('--input-dim', v, { min: 1 })),
     inputName: f.input,
@@ -55,7 +58,7 @@ export function parseCertifyFlags(f: CertifyFlags): CertifyCommand {
 
 /** `spanrec certify`: is the basis's span complete for the model? No ground truth needed. */
 export async function runCertify(cmd: CertifyCommand): Promise<number> {
-  const basisRows = await readNpyMatrix(cmd.basis);
+  const basisRows = await readFiniteMatrix(cmd.basis);
   const model = await openModel(cmd.model, {
     inputDim: cmd.inputDim ?? basisRows.cols,
     inputName: cmd.inputName,

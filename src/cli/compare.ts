@@ -1,4 +1,4 @@
-import { readNpyMatrix } from '../io/npy.js';
+import { readFiniteMatrix } from './readMatrix.js';
 import { UserError } from '../errors.js';
 import { compareSubspaces } from '../linalg/principalAngles.js';
 
@@ -10,8 +10,8 @@ export interface CompareCommand {
 
 /** `spanrec compare A.npy B.npy`: principal angles between the two row spans. */
 export async function runCompare(cmd: CompareCommand): Promise<number> {
-  const a = await readNpyMatrix(cmd.a);
-  const b = await readNpyMatrix(cmd.b);
+  const a = await readFiniteMatrix(cmd.a);
+  const b = await readFiniteMatrix(cmd.b);
   if (a.cols !== b.cols) {
     throw new UserError(
       `compare: ${cmd.a} has ${a.cols} columns but ${cmd.b} has ${b.cols}; both must be rows × n`,

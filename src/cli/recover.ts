@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT_BUDGET, EXIT_FAILURE, EXIT_OK, UserError } from '../errors.js';
 import { writeNpy } from '../io/npy.js';
@@ -12,6 +11,7 @@ import {
   type RecoverySummary,
 } from '../recover/recoverSpan.js';
 import { optional, parseChoice, parseInteger, parsePositiveNumber } from './parse.js';
+import { prepareOutDir, writeResultFile } from './outDir.js';
 import { makeReporter } from './progress.js';
 
 /** `spanrec recover` after validation: plain data. */
@@ -97,6 +97,7 @@ export function resultJson(s: RecoverySummary, inputDim: number): Record<string,
 }
 
 export async function runRecover(cmd: RecoverCommand): Promise<number> {
+  await prepareOutDir(cmd.outDir);
   const reporter = makeReporter(cmd.quiet);
   const model = await openModel(cmd.model, {
     inputDim: cmd.inputDim,
@@ -118,9 +119,8 @@ export async function runRecover(cmd: RecoverCommand): Promise<number> {
     );
     reporter.stop();
     const json = resultJson(summary, model.inputDim);
-    await mkdir(cmd.outDir, { recursive: true });
     await writeNpy(join(cmd.outDir, 'basis.npy'), summary.result.basis);
-    await writeFile(join(cmd.outDir, 'result.json'), JSON.stringify(json, null, 2) + '\n');
+    await writeResultFile(join(cmd.outDir, 'result.json'), JSON.stringify(json, null, 2) + '\n');
     if (cmd.json) process.stdout.write(JSON.stringify(json) + '\n');
     const failure = summary.result.failure;
     if (failure !== undefined) {

@@ -165,7 +165,9 @@ export async function readNpyMatrix(path: string): Promise<Matrix> {
       `${path}: expected a 1-D or 2-D array, got ${shape.length}-D shape ${shapeRepr(shape)}`,
     );
   }
-  if (data.length === 0) throw new UserError(`${path}: array is empty (shape ${shapeRepr(shape)})`);
+  // A 0 × n matrix is a valid (rank-0) basis; what has no columns is not a matrix of R^n.
+  const cols = shape[shape.length - 1];
+  if (cols === 0) throw new UserError(`${path}: array has no columns (shape ${shapeRepr(shape)})`);
   return shape.length === 1
     ? { rows: 1, cols: shape[0], data }
     : { rows: shape[0], cols: shape[1], data };

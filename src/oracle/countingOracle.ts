@@ -2,8 +2,8 @@ import type { Matrix } from '../linalg/matrix.js';
 import type { Oracle, Precision } from './oracle.js';
 
 /**
- * Counts every input row that reaches the wrapped model, once, at the moment it is sent
- * (a batch that the model then fails on still counts: the rows reached it).
+ * Counts every input row that reaches the wrapped model, once. A batch that the model fails
+ * on still counts as far as it was delivered (the rows reached the model).
  */
 export class CountingOracle implements Oracle {
   private count: number;
@@ -38,11 +38,19 @@ export class CountingOracle implements Oracle {
 
   async query(inputs: Matrix): Promise<Matrix> {
     if (inputs.rows === 0) return this.inner.query(inputs);
-    this.count += inputs.rows;
     this.batches += 1;
+    const sentBefore = this.inner.rowsSent;
     const start = performance.now();
     try {
-      return await this.inner.query(inputs);
+      const out = await this.inner.query(inputs);
+      this.count += inputs.rows;
+      return out;
+    } catch (e) {
+      // A failed batch counts what reached the model: all of it, unless the backend can say.
+      const sentAfter = this.inner.rowsSent;
+      this.count +=
+        sentBefore !== undefined && sentAfter !== undefined ? sentAfter - sentBefore : inputs.rows;
+      throw e;
     } finally {
       this.oracleSeconds += (performance.now() - start) / 1000;
     }

@@ -22,6 +22,12 @@ export interface Oracle {
    */
   readonly setupQueries?: number;
   /**
+   * Rows delivered to the model so far, for backends that split a batch into several
+   * requests: when a batch fails halfway, the counter counts only the rows that went out.
+   * Absent for backends that send a batch whole.
+   */
+  readonly rowsSent?: number;
+  /**
    * Evaluate the model on every row of `inputs` (`B × inputDim`, float64). Returns `B × outputDim`
    * float64 outputs. Throws UserError when the model misbehaves (wrong shapes, NaN, crashes).
    */

@@ -80,6 +80,9 @@ function withPrecision(model: Oracle, precision: Precision): Oracle {
     get setupQueries() {
       return model.setupQueries;
     },
+    get rowsSent() {
+      return model.rowsSent;
+    },
     query: (inputs) => model.query(inputs),
     dispose: () => model.dispose(),
   };

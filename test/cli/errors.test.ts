@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { writeNpy } from '../../src/io/npy.js';
 import { tempDir } from '../helpers.js';
 import { FIXTURES, runCli, type CliRun } from './runCli.js';
 
@@ -83,4 +84,30 @@ test('compare of matrices with different column counts', () => {
   const a = join(FIXTURES, 'npy', 'f8_2d.npy');
   const b = join(FIXTURES, 'npy', 'f8_tall.npy');
   assertUsageError(runCli(['compare', a, b]), /columns/);
+});
+
+test('a bad --out is refused before any query; NaN matrices and huge --moves are bad input', async () => {
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'x');
+  assertUsageError(recover(`onnx:${onnx}`, '--out', ''), /--out/);
+  assertUsageError(
+    runCli(['recover', '--model', `onnx:${onnx}`, '--out', join(file, 'sub')]),
+    /cannot create the directory/,
+  );
+  const nan = join(dir, 'nan.npy');
+  await writeNpy(nan, { rows: 1, cols: 2, data: Float64Array.of(NaN, 1) });
+  assertUsageError(runCli(['compare', nan, nan]), /nan\.npy: entry \(0, 0\) is NaN/);
+  assertUsageError(
+    runCli(['certify', '--model', `onnx:${onnx}`, '--basis', nan, '--moves', '100000000']),
+    /--moves/,
+  );
+});
+
+test('a rank-0 basis (budget spent at once) is written and read back', () => {
+  const out = join(dir, 'tiny');
+  const r = runCli(['recover', '--model', `onnx:${onnx}`, '--budget', '3', '--out', out]);
+  assert.equal(r.code, 3, r.stderr);
+  const c = runCli(['compare', join(out, 'basis.npy'), join(out, 'basis.npy'), '--json']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.equal(JSON.parse(c.stdout).dimA, 0);
 });

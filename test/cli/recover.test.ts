@@ -152,10 +152,11 @@ test('a black box that dies mid-run: one-line error, exit 2, partial results kep
   const partial = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
   assert.equal(partial.complete, false);
   assert.equal(partial.stopReason, 'model-error');
-  // Rows count when sent: the request the box died on counts for us (it reached the model),
-  // not for the box's own tally of rows it evaluated.
+  // Rows count as they are delivered: the request the box read and died on counts for us (it
+  // reached the model), not in the box's tally of rows it evaluated; later requests of the
+  // same batch were never sent and do not count.
   const evaluated = Number(readFileSync(countFile, 'utf8').trim());
   assert.ok(partial.queries > evaluated, `${partial.queries} vs ${evaluated}`);
-  assert.ok(partial.queries - evaluated <= 1024, 'at most one batch was lost');
+  assert.ok(partial.queries - evaluated <= 256, 'at most one request (256 rows) was lost');
   assert.ok(partial.rank > 0);
 });

@@ -210,16 +210,14 @@ describe('readNpyMatrix and writeNpy', () => {
     assert.equal(row.cols, 5);
   });
 
-  it('rejects other ranks and empty arrays', async () => {
+  it('rejects other ranks; reads a 0 × n array as a rank-0 basis', async () => {
     await assert.rejects(
       readNpyMatrix(fixture('f8_3d.npy')),
       /expected a 1-D or 2-D array, got 3-D shape \(2, 3, 4\)/,
     );
     await assert.rejects(readNpyMatrix(fixture('f8_scalar.npy')), /got 0-D shape \(\)/);
-    await assert.rejects(
-      readNpyMatrix(fixture('f8_empty.npy')),
-      /array is empty \(shape \(0, 5\)\)/,
-    );
+    const empty = await readNpyMatrix(fixture('f8_empty.npy'));
+    assert.deepEqual([empty.rows, empty.cols, empty.data.length], [0, 5, 0]);
   });
 
   it('writes a file that reads back exactly, and reports unwritable paths', async () => {

@@ -121,3 +121,32 @@ test('rows a backend evaluated while opening the model are counted and budgeted'
   assert.equal(stack.counter.queries, 3);
   await assert.rejects(stack.oracle.query(fromRows([[0, 0, 0]])), BudgetExhaustedError);
 });
+
+test('a batch that fails halfway counts only the rows the backend delivered', async () => {
+  let delivered = 0;
+  const splitting: Oracle = {
+    inputDim: 3,
+    outputDim: 4,
+    precision: 'f64',
+    get rowsSent() {
+      return delivered;
+    },
+    query: async (x) => {
+      delivered += Math.min(x.rows, 2); // the first request of 2 rows goes out, then it dies
+      throw new UserError('model died');
+    },
+    dispose: async () => {},
+  };
+  const stack = buildOracleStack(splitting, { kind: 'scores' }, null);
+  await assert.rejects(
+    stack.oracle.query(
+      fromRows([
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8, 9],
+      ]),
+    ),
+    /died/,
+  );
+  assert.equal(stack.counter.queries, 2);
+});
