@@ -10,8 +10,9 @@ export interface BenchCase {
   readonly activation: Activation;
   /** rank(A) when below min(n, k). */
   readonly rank?: number;
-  /** `onnx-f64` / `onnx-f32`: make-net's ONNX export; `cmd-f64`: NumPy weights behind mlp_server.py. */
-  readonly serve: 'onnx-f64' | 'onnx-f32' | 'cmd-f64';
+  /** `onnx-f64` / `onnx-f32`: make-net's ONNX export; `cmd-f64` / `cmd-f32`: NumPy weights behind mlp_server.py, computing in
+   * float64 / float32 (the precision is probed, as for a user's black box). */
+  readonly serve: 'onnx-f64' | 'onnx-f32' | 'cmd-f64' | 'cmd-f32';
   readonly access: string;
   readonly seed: number;
 }
@@ -83,6 +84,17 @@ export const CASES: readonly BenchCase[] = [
     activation: 'relu',
     serve: 'cmd-f64',
     access: 'score:1',
+    seed: 4,
+  },
+  {
+    name: 'relu-200x60-cmd-f32',
+    n: 200,
+    k: 60,
+    widths: [128, 64],
+    outputs: 3,
+    activation: 'relu',
+    serve: 'cmd-f32',
+    access: 'scores',
     seed: 4,
   },
   {

@@ -38,7 +38,7 @@ async function openCase(
   c: BenchCase,
 ): Promise<{ model: Oracle; truth: Matrix; countFile?: string }> {
   const dir = join(work, c.name);
-  if (c.serve === 'cmd-f64') {
+  if (c.serve === 'cmd-f64' || c.serve === 'cmd-f32') {
     const args = [
       '--n',
       c.n,
@@ -54,8 +54,8 @@ async function openCase(
     const made = spawnSync('python3', [join(fixtures, 'make_mlp.py'), ...args.map(String), dir]);
     if (made.status !== 0) throw new Error(`make_mlp.py failed: ${made.stderr}`);
     const countFile = join(dir, 'count.txt');
-    const server = `python3 ${join(fixtures, 'mlp_server.py')} ${join(dir, 'weights.npz')} --act ${c.activation} --count-file ${countFile}`;
-    const model = await CmdOracle.create(server, { inputDim: c.n, precision: 'f64' });
+    const server = `python3 ${join(fixtures, 'mlp_server.py')} ${join(dir, 'weights.npz')} --act ${c.activation} --count-file ${countFile} --dtype ${c.serve === 'cmd-f32' ? 'float32' : 'float64'}`;
+    const model = await CmdOracle.create(server, { inputDim: c.n });
     return { model, truth: await readNpyMatrix(join(dir, 'A.npy')), countFile };
   }
   const net = randomNetwork(

@@ -108,6 +108,10 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT_OK;
   const program = buildProgram((code) => (exitCode = code));
   const debug = argv.includes('--debug');
+  if (argv.length === 0) {
+    process.stderr.write(program.helpInformation());
+    return EXIT_USAGE;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -106,6 +106,9 @@ export async function runRecover(cmd: RecoverCommand): Promise<number> {
     precision: cmd.precision,
   });
   try {
+    if (cmd.inputDim !== undefined && cmd.inputDim !== model.inputDim) {
+      throw new UserError(`--input-dim ${cmd.inputDim}: the model takes ${model.inputDim} inputs`);
+    }
     const summary = await recoverSpan(
       model,
       {

@@ -206,11 +206,10 @@ export const NOISE_MARGIN = 3;
 /**
  * The spectral norm of the noise in `G` stacked forward-difference gradients of length `n`,
  * given the noise `σ` of one difference quotient (`σ_δ / h`): ≈ σ(√G + √n) for independent
- * entries. One might expect the base point's error, shared by the `n` quotients of a row, to
- * add a rank-one part of norm σ√(Gn); it does not show: x and x + h e_j share almost every
- * rounding inside the network, and the check residuals that estimate σ measure exactly that
- * correlated error (on float32 ONNX nets, n = 100, G = 64: predicted 6e-3, largest noise
- * singular value observed 4e-3–8e-3).
+ * entries. The base point's error, shared by the `n` quotients of a row, adds a rank-one part
+ * along the all-ones direction of norm up to σ√(Gn); callers remove that direction before
+ * reading the spectrum (recover/commonOffset.ts), so it is not part of this bound. Measured on
+ * float32 ONNX nets (n = 100, G = 64): predicted 6e-3, largest noise singular value 4e-3–8e-3.
  */
 export function finiteDifferenceNoiseNorm(sigmaOverStep: number, G: number, n: number): number {
   return sigmaOverStep * (Math.sqrt(G) + Math.sqrt(n));

@@ -64,23 +64,36 @@ export function isRealValued(a: AccessLevel): boolean {
  * `label` returns the argmax index (first on ties); `threshold` returns 1 or 0.
  */
 export class AccessOracle implements Oracle {
+  // A true private field: not reachable from an algorithm at run time either.
+  readonly #inner: Oracle;
+
   constructor(
-    private readonly inner: Oracle,
+    inner: Oracle,
     readonly access: AccessLevel,
-  ) {}
+  ) {
+    this.#inner = inner;
+    const m = knownOutputDim(inner);
+    if (
+      (access.kind === 'score' || access.kind === 'threshold') &&
+      m !== undefined &&
+      access.index >= m
+    ) {
+      throw new UserError(`--access ${formatAccess(access)}: the model has only ${m} outputs`);
+    }
+  }
 
   get inputDim(): number {
-    return this.inner.inputDim;
+    return this.#inner.inputDim;
   }
   get outputDim(): number {
-    return this.access.kind === 'scores' ? this.inner.outputDim : 1;
+    return this.access.kind === 'scores' ? this.#inner.outputDim : 1;
   }
   get precision(): Precision {
-    return this.inner.precision;
+    return this.#inner.precision;
   }
 
   async query(inputs: Matrix): Promise<Matrix> {
-    const full = await this.inner.query(inputs);
+    const full = await this.#inner.query(inputs);
     const a = this.access;
     if (a.kind === 'scores') return full;
     const m = full.cols;
@@ -109,6 +122,15 @@ export class AccessOracle implements Oracle {
   }
 
   dispose(): Promise<void> {
-    return this.inner.dispose();
+    return this.#inner.dispose();
+  }
+}
+
+/** The model's output size if it is known before any query (a cmd: model learns it later). */
+function knownOutputDim(model: Oracle): number | undefined {
+  try {
+    return model.outputDim;
+  } catch {
+    return undefined;
   }
 }

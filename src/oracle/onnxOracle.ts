@@ -74,7 +74,7 @@ export class OnnxOracle implements Oracle {
   readonly inputDim: number;
   readonly outputDim: number;
   readonly precision: Precision;
-  /** Model evaluations `create` made itself (0, or 1 when m had to be probed); not in queries. */
+  /** Model evaluations `create` made itself (0, or 1 when m had to be probed); the counter adds them. */
   readonly setupQueries: number;
   private mode: OnnxBatching;
   private disposed = false;

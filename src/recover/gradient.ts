@@ -1,8 +1,7 @@
 import { BudgetExhaustedError, UserError } from '../errors.js';
 import { vstack, zeros, type Matrix } from '../linalg/matrix.js';
-import { randomOrthonormal } from '../linalg/orthonormal.js';
+import { projectOntoComplement, randomOrthonormal } from '../linalg/orthonormal.js';
 import { finiteDifferenceNoiseNorm, selectRank, selectRankWithNoise } from '../linalg/rank.js';
-import { svd } from '../linalg/svd.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
 import {
@@ -11,6 +10,7 @@ import {
   type PointGradients,
   type PointStencil,
 } from './differences.js';
+import { offsetFreeSvd, offsetResidualNorm, restoreOffset } from './commonOffset.js';
 import { NewsTracker } from './newsTracker.js';
 import { defaultChecks, defaultStep, probePrecision, unitRoundoff } from './precision.js';
 import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
@@ -89,21 +89,30 @@ export async function recoverByGradients(
   const analyse = (): void => {
     screen = screenPoints(measured, checks);
     if (screen.accepted.length === 0) return;
-    const d = svd(
-      vstack(
-        screen.accepted.map((i) => measured[i].gradients),
-        n,
-      ),
+    const stacked = vstack(
+      screen.accepted.map((i) => measured[i].gradients),
+      n,
     );
+    const d = offsetFreeSvd(stacked);
     spectrum = d.s;
-    const rowsStacked = screen.accepted.length * measured[0].gradients.rows;
     const sel = Number.isFinite(screen.noisePerEntry)
-      ? selectRankWithNoise(d.s, finiteDifferenceNoiseNorm(screen.noisePerEntry, rowsStacked, n))
+      ? selectRankWithNoise(d.s, finiteDifferenceNoiseNorm(screen.noisePerEntry, stacked.rows, n))
       : selectRank(d.s);
     rankRule = sel.rule;
     rank = sel.rank;
     gapRatio = sel.gapRatio;
-    basis = { rows: rank, cols: n, data: d.vt.data.slice(0, rank * n) };
+    basis = restoreOffset(d, rank);
+    // The offset-free rows cannot show a direction along e = 1/√n; if the rows' e-components
+    // are not explained by the span found, the span holds one more direction.
+    const sigma = Number.isFinite(screen.noisePerEntry) ? screen.noisePerEntry : 0;
+    const unexplained = offsetResidualNorm(d, rank);
+    const expected = sigma * Math.sqrt(n) * Math.sqrt(Math.max(stacked.rows - rank, 1));
+    const scale = Math.max(...Array.from(d.a, Math.abs), d.s[0] ?? 0);
+    if (rank < n && unexplained > OFFSET_MARGIN * expected + OFFSET_EXACT * scale) {
+      basis = withAllOnesDirection(basis);
+      rank += 1;
+      rankRule += '+offset';
+    }
   };
 
   // Feed a point's gradients to the news tracker, once the noise can be estimated; until
@@ -242,6 +251,24 @@ function emptyResult(n: number, stopReason: StopReason): RecoveryResult {
     stopReason,
     details: {},
   };
+}
+
+/** How far the rows' unexplained e-components must exceed their noise to count as a direction. */
+export const OFFSET_MARGIN = 3;
+/** Relative size of unexplained e-components that float64 rounding alone can leave. */
+export const OFFSET_EXACT = 1e-9;
+
+/** `basis` extended by the all-ones direction, orthogonalised against it. */
+function withAllOnesDirection(basis: Matrix): Matrix {
+  const n = basis.cols;
+  const e = projectOntoComplement(basis, new Float64Array(n).fill(1 / Math.sqrt(n)));
+  let norm = 0;
+  for (let j = 0; j < n; j++) norm += e[j] * e[j];
+  norm = Math.sqrt(norm);
+  const out = zeros(basis.rows + 1, n);
+  out.data.set(basis.data);
+  for (let j = 0; j < n; j++) out.data[basis.rows * n + j] = e[j] / norm;
+  return out;
 }
 
 /**

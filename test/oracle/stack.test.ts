@@ -60,9 +60,24 @@ test('score:I, label and threshold reveal only what they allow', async () => {
   assert.deepEqual(Array.from(bit.data), [1, 0]);
 });
 
-test('an out-of-range output index is a clear error', async () => {
-  const oracle = new AccessOracle(new MockModel(), parseAccess('score:9'));
-  await assert.rejects(oracle.query(batch), /only 4 outputs/);
+test('an out-of-range output index is a clear error, before any query when m is known', async () => {
+  const model = new MockModel();
+  assert.throws(() => new AccessOracle(model, parseAccess('score:9')), /only 4 outputs/);
+  assert.equal(model.rowsSeen, 0);
+  // A model that learns m from its first answer (cmd:) can only be checked then.
+  const lazy: Oracle = {
+    inputDim: 3,
+    get outputDim(): number {
+      throw new Error('unknown until the first answer');
+    },
+    precision: 'f64',
+    query: (x) => model.query(x),
+    dispose: async () => {},
+  };
+  await assert.rejects(
+    new AccessOracle(lazy, parseAccess('score:9')).query(batch),
+    /only 4 outputs/,
+  );
 });
 
 test('restricted access never leaks more than its values (property)', async () => {

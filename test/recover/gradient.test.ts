@@ -136,3 +136,10 @@ test('the certificate fits inside the budget; a budget one row short is reported
   assert.equal(short.budgetSpent, true);
   assert.equal(short.complete, false);
 });
+
+test('a first layer of full rank (k ≥ n) is recovered as all of R^n', async () => {
+  const oracle = referenceOracle({ inputDim: 10, firstWidth: 14 });
+  const s = await recoverSpan(oracle, { seed: 6 });
+  assert.equal(s.result.rank, 10);
+  assert.equal(s.result.stopReason, 'full-rank');
+});
