@@ -11,27 +11,10 @@ import {
   STDERR_KEEP_LINES,
   StderrTail,
 } from '../../src/oracle/childProcess.js';
+import { isAlive } from './processes.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'cmd');
 const HANG_SH = `sh ${join(fixtures, 'hang.sh')}`;
-
-/** True while `pid` is a live (not zombie) process. */
-function isAlive(pid: number): boolean {
-  if (existsSync('/proc/self/stat')) {
-    try {
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
-      return state !== 'Z' && state !== 'X';
-    } catch {
-      return false;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitFor(condition: () => boolean, seconds: number): Promise<boolean> {
   const deadline = Date.now() + seconds * 1000;

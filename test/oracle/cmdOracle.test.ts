@@ -10,6 +10,7 @@ import { fromRows, zeros, type Matrix } from '../../src/linalg/matrix.js';
 import { forward, type Network } from '../../src/nets/network.js';
 import { CmdOracle, type CmdOracleOptions } from '../../src/oracle/cmdOracle.js';
 import { Rng } from '../../src/random/rng.js';
+import { isAlive } from './processes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -85,25 +86,6 @@ async function rejectsWithUserError(promise: Promise<unknown>, pattern: RegExp):
   assert.match(error.message, pattern);
   assert.match(error.message, /^cmd model: /);
   return error;
-}
-
-/** True while `pid` is a live (not zombie) process. */
-function isAlive(pid: number): boolean {
-  const stat = `/proc/${pid}/stat`;
-  if (existsSync('/proc/self/stat')) {
-    try {
-      const state = readFileSync(stat, 'utf8').replace(/^.*\) /s, '')[0];
-      return state !== 'Z' && state !== 'X';
-    } catch {
-      return false;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function waitUntilDead(pid: number, seconds: number): Promise<boolean> {
