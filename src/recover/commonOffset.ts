@@ -1,4 +1,5 @@
 import { zeros, type Matrix } from '../linalg/matrix.js';
+import { projectOntoComplement } from '../linalg/orthonormal.js';
 import { svd } from '../linalg/svd.js';
 
 /**
@@ -95,4 +96,22 @@ export function offsetResidualNorm(d: OffsetFreeSvd, rank: number): number {
   let s = 0;
   for (let r = 0; r < R; r++) s += res[r] * res[r];
   return Math.sqrt(s);
+}
+
+/** How far the rows' unexplained e-components must exceed their noise to count as a direction. */
+export const OFFSET_MARGIN = 3;
+/** Relative size of unexplained e-components that float64 rounding alone can leave. */
+export const OFFSET_EXACT = 1e-9;
+
+/** `basis` extended by the all-ones direction, orthogonalised against it. */
+export function withAllOnesDirection(basis: Matrix): Matrix {
+  const n = basis.cols;
+  const e = projectOntoComplement(basis, new Float64Array(n).fill(1 / Math.sqrt(n)));
+  let norm = 0;
+  for (let j = 0; j < n; j++) norm += e[j] * e[j];
+  norm = Math.sqrt(norm);
+  const out = zeros(basis.rows + 1, n);
+  out.data.set(basis.data);
+  for (let j = 0; j < n; j++) out.data[basis.rows * n + j] = e[j] / norm;
+  return out;
 }

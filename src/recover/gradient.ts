@@ -1,6 +1,6 @@
 import { BudgetExhaustedError, UserError } from '../errors.js';
 import { vstack, zeros, type Matrix } from '../linalg/matrix.js';
-import { projectOntoComplement, randomOrthonormal } from '../linalg/orthonormal.js';
+import { randomOrthonormal } from '../linalg/orthonormal.js';
 import { finiteDifferenceNoiseNorm, selectRank, selectRankWithNoise } from '../linalg/rank.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
@@ -10,7 +10,21 @@ import {
   type PointGradients,
   type PointStencil,
 } from './differences.js';
-import { offsetFreeSvd, offsetResidualNorm, restoreOffset } from './commonOffset.js';
+import {
+  OFFSET_EXACT,
+  OFFSET_MARGIN,
+  offsetFreeSvd,
+  offsetResidualNorm,
+  restoreOffset,
+  withAllOnesDirection,
+} from './commonOffset.js';
+import {
+  MIN_OUTLIER_LIMIT,
+  OUTLIER_FACTOR,
+  runningNoise,
+  screenPoints,
+  type Screening,
+} from './screening.js';
 import { NewsTracker } from './newsTracker.js';
 import { defaultChecks, defaultStep, probePrecision, unitRoundoff } from './precision.js';
 import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
@@ -253,113 +267,9 @@ function emptyResult(n: number, stopReason: StopReason): RecoveryResult {
   };
 }
 
-/** How far the rows' unexplained e-components must exceed their noise to count as a direction. */
-export const OFFSET_MARGIN = 3;
-/** Relative size of unexplained e-components that float64 rounding alone can leave. */
-export const OFFSET_EXACT = 1e-9;
-
-/** `basis` extended by the all-ones direction, orthogonalised against it. */
-function withAllOnesDirection(basis: Matrix): Matrix {
-  const n = basis.cols;
-  const e = projectOntoComplement(basis, new Float64Array(n).fill(1 / Math.sqrt(n)));
-  let norm = 0;
-  for (let j = 0; j < n; j++) norm += e[j] * e[j];
-  norm = Math.sqrt(norm);
-  const out = zeros(basis.rows + 1, n);
-  out.data.set(basis.data);
-  for (let j = 0; j < n; j++) out.data[basis.rows * n + j] = e[j] / norm;
-  return out;
-}
-
 /**
  * A gradient brings news when its residual off the directions seen so far exceeds this many
  * times the norm of its own noise (σ√n): noise alone exceeds 2× that with negligible
  * probability, and a real new direction of float64 data stands decades above it.
  */
 export const NEWS_FACTOR = 10;
-
-/** Noise estimates from the points measured so far (NaN fields before enough points). */
-function runningNoise(measured: readonly PointGradients[]): { median: number; perEntry: number } {
-  const s = screenPoints(measured, 1);
-  return { median: s.medianRelativeResidual, perEntry: s.noisePerEntry };
-}
-
-/** Which measured points enter the SVD. */
-interface Screening {
-  /** Indices of accepted points. */
-  readonly accepted: number[];
-  /** Signal-carrying (nonzero) gradients among them. */
-  readonly gradients: number;
-  /** Median check residual relative to the gradient norm, over points that passed the a-priori tolerance. */
-  readonly medianRelativeResidual: number;
-  /**
-   * Estimated noise of one output value over the step (σ_δ/h), from the check residuals:
-   * a residual combines about three such errors (the check point's, the base point's and the
-   * sum over coordinates weighted by the unit check direction), so its rms is ≈ √3·σ_δ/h.
-   * NaN without checks or with too few points.
-   */
-  readonly noisePerEntry: number;
-}
-
-/**
- * Once {@link MIN_POINTS_FOR_MEDIAN} points exist, a point is rejected when its relative check
- * residual exceeds OUTLIER_FACTOR times the median over all points (before that, when it fails
- * the a-priori rounding tolerance of differences.ts). The median calibrates itself to the
- * model's real noise: the a-priori bound overestimates rounding by ~30× on float32 ONNX nets
- * (clean points at 0.003–0.03 of it, kinked ones at 0.04–0.3, so it lets kinks through) and
- * underestimates noisy or rounded outputs (where it would reject every point).
- */
-export const OUTLIER_FACTOR = 4;
-/**
- * Relative residual that never makes a point an outlier: an error this small moves no angle
- * we report, and a model whose arithmetic is exact at most points (median residual 0) must not
- * have its merely-rounded points rejected.
- */
-export const MIN_OUTLIER_LIMIT = 1e-12;
-/** Points needed before the median is trusted for screening. */
-export const MIN_POINTS_FOR_MEDIAN = 8;
-
-function screenPoints(measured: readonly PointGradients[], checks: number): Screening {
-  const all = measured.map((_, i) => i);
-  let median = NaN;
-  let noisePerEntry = NaN;
-  let accepted = checks === 0 ? all : all.filter((i) => !measured[i].kinked);
-  if (checks > 0 && measured.length >= MIN_POINTS_FOR_MEDIAN) {
-    // Enough points: the median calibrates the screen to the model's real noise, which may be
-    // far above rounding (noisy or rounded outputs), so the a-priori bound no longer decides.
-    // Points whose gradients are all zero (a locally constant model) have no relative
-    // residual; they are accepted and carry no direction.
-    const residuals = all.map((i) => measured[i].relativeResidual).filter(Number.isFinite);
-    median = residuals.length > 0 ? medianOf(residuals) : 0;
-    const limit = Math.max(OUTLIER_FACTOR * median, MIN_OUTLIER_LIMIT);
-    accepted = all.filter(
-      (i) =>
-        !Number.isFinite(measured[i].relativeResidual) || measured[i].relativeResidual <= limit,
-    );
-    const rms = Math.sqrt(
-      accepted.reduce((s, i) => s + measured[i].residualRms ** 2, 0) / accepted.length,
-    );
-    noisePerEntry = rms / Math.sqrt(3);
-  }
-  const gradients = accepted.reduce((s, i) => s + countNonzeroRows(measured[i].gradients), 0);
-  return { accepted, gradients, medianRelativeResidual: median, noisePerEntry };
-}
-
-function medianOf(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-}
-
-function countNonzeroRows(g: Matrix): number {
-  let c = 0;
-  for (let r = 0; r < g.rows; r++) {
-    for (let j = 0; j < g.cols; j++) {
-      if (g.data[r * g.cols + j] !== 0) {
-        c++;
-        break;
-      }
-    }
-  }
-  return c;
-}
