@@ -19,6 +19,11 @@ export class UserError extends Error {
   }
 }
 
+/** A message on one line (the CLI's error contract), whatever whitespace it held. */
+export function oneLine(message: string): string {
+  return message.replace(/\s+/g, ' ').trim();
+}
+
 /** Thrown by the budget wrapper when a batch would exceed `--budget`. */
 export class BudgetExhaustedError extends UserError {
   constructor(

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UserError } from '../errors.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, UserError } from '../errors.js';
 import { runCertify, parseCertifyFlags } from './certify.js';
 import { runCompare } from './compare.js';
 import { parseMakeNetFlags, runMakeNet } from './makeNet.js';
@@ -97,11 +97,6 @@ function buildProgram(setExit: (code: number) => void): Command {
 function packageVersion(): string {
   const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
   return pkg.version;
-}
-
-/** One line, whatever the message held. */
-function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 export async function main(argv: string[]): Promise<number> {

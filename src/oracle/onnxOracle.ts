@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { UserError } from '../errors.js';
+import { oneLine, UserError } from '../errors.js';
 import type { Matrix } from '../linalg/matrix.js';
 import {
   epsilonOf,
@@ -108,7 +108,7 @@ export class OnnxOracle implements Oracle {
     try {
       session = await ort.InferenceSession.create(path, { logSeverityLevel: LOG_FATAL_ONLY });
     } catch (e) {
-      throw new UserError(`${label} cannot be loaded: ${oneLine(e)}`);
+      throw new UserError(`${label} cannot be loaded: ${messageOf(e)}`);
     }
     try {
       const input = pickInput(session, label, opts.inputName);
@@ -255,7 +255,7 @@ export class OnnxOracle implements Oracle {
         logSeverityLevel: LOG_FATAL_ONLY,
       });
     } catch (e) {
-      throw new UserError(`${this.label}: onnxruntime failed: ${oneLine(e)}`);
+      throw new UserError(`${this.label}: onnxruntime failed: ${messageOf(e)}`);
     }
     const tensor = result[this.outputName];
     const values = toFloat64(tensor, this.label);
@@ -283,7 +283,6 @@ function checkFinite(values: Float64Array, m: number, label: string, firstRow: n
   }
 }
 
-function oneLine(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  return message.replace(/\s+/g, ' ').trim();
+function messageOf(e: unknown): string {
+  return oneLine(e instanceof Error ? e.message : String(e));
 }

@@ -1,5 +1,5 @@
 import { BudgetExhaustedError } from '../errors.js';
-import { zeros, type Matrix } from '../linalg/matrix.js';
+import { norm2, zeros, type Matrix } from '../linalg/matrix.js';
 import { projectOntoComplement } from '../linalg/orthonormal.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
@@ -172,9 +172,7 @@ export async function certify(
 }
 
 function unit(v: Float64Array): Float64Array {
-  let norm = 0;
-  for (let j = 0; j < v.length; j++) norm += v[j] * v[j];
-  norm = Math.sqrt(norm);
+  const norm = norm2(v);
   for (let j = 0; j < v.length; j++) v[j] /= norm;
   return v;
 }

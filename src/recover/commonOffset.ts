@@ -1,4 +1,4 @@
-import { zeros, type Matrix } from '../linalg/matrix.js';
+import { norm2, zeros, type Matrix } from '../linalg/matrix.js';
 import { projectOntoComplement } from '../linalg/orthonormal.js';
 import { svd } from '../linalg/svd.js';
 
@@ -107,9 +107,7 @@ export const OFFSET_EXACT = 1e-9;
 export function withAllOnesDirection(basis: Matrix): Matrix {
   const n = basis.cols;
   const e = projectOntoComplement(basis, new Float64Array(n).fill(1 / Math.sqrt(n)));
-  let norm = 0;
-  for (let j = 0; j < n; j++) norm += e[j] * e[j];
-  norm = Math.sqrt(norm);
+  const norm = norm2(e);
   const out = zeros(basis.rows + 1, n);
   out.data.set(basis.data);
   for (let j = 0; j < n; j++) out.data[basis.rows * n + j] = e[j] / norm;

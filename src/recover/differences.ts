@@ -1,4 +1,4 @@
-import { zeros, type Matrix } from '../linalg/matrix.js';
+import { norm2, zeros, type Matrix } from '../linalg/matrix.js';
 
 /**
  * Forward-difference gradients at one point, with a kink check (our addition to the paper's
@@ -83,18 +83,14 @@ export function pointGradients(
     const y0 = y[o];
     for (let j = 0; j < n; j++) grads.data[o * n + j] = (y[(1 + j) * m + o] - y0) / step;
   }
-  let xNorm = 0;
-  for (let j = 0; j < n; j++) xNorm += p.x[j] * p.x[j];
-  xNorm = Math.sqrt(xNorm);
+  const xNorm = norm2(p.x);
   let checkRatio = 0;
   let relativeResidual = 0;
   let anyGradient = false;
   let sumSquares = 0;
   for (let o = 0; o < m; o++) {
     const g = grads.data.subarray(o * n, (o + 1) * n);
-    let gNorm = 0;
-    for (let j = 0; j < n; j++) gNorm += g[j] * g[j];
-    gNorm = Math.sqrt(gNorm);
+    const gNorm = norm2(g);
     const scale = Math.abs(y[o]) + gNorm * (xNorm + step);
     const tolerance =
       (CHECK_NOISE_FACTOR * unitRoundoff * scale) / step + TRUNCATION_ALLOWANCE * step * gNorm;

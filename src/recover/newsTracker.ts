@@ -1,3 +1,4 @@
+import { norm2 } from '../linalg/matrix.js';
 import { projectOntoComplementInPlace } from '../linalg/orthonormal.js';
 
 /**
@@ -23,9 +24,7 @@ export class NewsTracker {
   add(g: Float64Array, threshold: number): boolean {
     const v = Float64Array.from(g);
     projectOntoComplementInPlace({ rows: this.rows, cols: this.n, data: this.basis }, v);
-    let norm = 0;
-    for (let j = 0; j < this.n; j++) norm += v[j] * v[j];
-    norm = Math.sqrt(norm);
+    const norm = norm2(v);
     if (!(norm > threshold) || this.rows === this.n) return false;
     if ((this.rows + 1) * this.n > this.basis.length) {
       const grown = new Float64Array(Math.min(this.n, 2 * (this.rows + 1)) * this.n);
