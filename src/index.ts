@@ -35,9 +35,27 @@ export {
   recoverSpan,
   type RecoverSpanOptions,
   type RecoverySummary,
-  type MethodName,
 } from './recover/recoverSpan.js';
-export { recoverByGradients, type GradientOptions } from './recover/gradient.js';
+export {
+  defineMethod,
+  type RecoveryMethod,
+  type MethodDefinition,
+  type MethodOption,
+  type MethodOptionValues,
+} from './recover/method.js';
+export {
+  listMethods,
+  registerMethod,
+  unregisterMethod,
+  resolveMethod,
+  methodNames,
+} from './recover/registry.js';
+export {
+  recoverByGradients,
+  gradientMethod,
+  type GradientOptions,
+  type GradientDetails,
+} from './recover/gradient.js';
 export {
   certify,
   type Certificate,
@@ -46,6 +64,7 @@ export {
 } from './recover/certificate.js';
 export type {
   RecoveryResult,
+  MethodDetails,
   ProgressEvent,
   ProgressListener,
   StopReason,

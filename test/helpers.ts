@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import type { Matrix } from '../src/linalg/matrix.js';
+import type { Oracle } from '../src/oracle/oracle.js';
 import { NetworkOracle } from '../src/oracle/networkOracle.js';
 import { randomNetwork, type RandomNetworkOptions } from '../src/nets/randomNetwork.js';
 import { Rng } from '../src/random/rng.js';
@@ -34,4 +35,45 @@ export function referenceOracle(
 
 export function firstLayer(oracle: NetworkOracle): Matrix {
   return oracle.network.layers[0].weight;
+}
+
+/**
+ * The same network computing in float32 as a deployed model would: inputs, weights, every
+ * product and every partial sum rounded to float32 (Math.fround), ReLU only. Deterministic on
+ * every machine, unlike a float32 ONNX run whose kernels differ by CPU.
+ */
+export function float32Oracle(reference: NetworkOracle): Oracle {
+  const net = reference.network;
+  if (net.activation !== 'relu') throw new Error('float32Oracle: ReLU networks only');
+  const layers = net.layers.map((l) => ({
+    rows: l.weight.rows,
+    cols: l.weight.cols,
+    w: Float32Array.from(l.weight.data),
+    b: l.bias === null ? null : Float32Array.from(l.bias),
+  }));
+  const f = Math.fround;
+  return {
+    inputDim: reference.inputDim,
+    outputDim: reference.outputDim,
+    precision: 'f32',
+    query: async (inputs: Matrix): Promise<Matrix> => {
+      const m = reference.outputDim;
+      const out = new Float64Array(inputs.rows * m);
+      for (let r = 0; r < inputs.rows; r++) {
+        let cur = Float32Array.from(inputs.data.subarray(r * inputs.cols, (r + 1) * inputs.cols));
+        layers.forEach((l, li) => {
+          const next = new Float32Array(l.rows);
+          for (let o = 0; o < l.rows; o++) {
+            let s = l.b === null ? 0 : l.b[o];
+            for (let i = 0; i < l.cols; i++) s = f(s + f(l.w[o * l.cols + i] * cur[i]));
+            next[o] = li === layers.length - 1 || s > 0 ? s : 0;
+          }
+          cur = next;
+        });
+        out.set(cur, r * m);
+      }
+      return { rows: inputs.rows, cols: m, data: out };
+    },
+    dispose: async () => {},
+  };
 }

@@ -1,41 +1,46 @@
+import type { Command } from 'commander';
 import { readFiniteMatrix } from './readMatrix.js';
 import { UserError } from '../errors.js';
-import { isRealValued, parseAccess, type AccessLevel } from '../oracle/access.js';
-import type { Precision } from '../oracle/oracle.js';
-import { openModel, parseModelSpec, type ModelSpec } from '../oracle/spec.js';
+import { isRealValued } from '../oracle/access.js';
+import { openModel } from '../oracle/spec.js';
 import { buildOracleStack } from '../oracle/stack.js';
 import { Rng } from '../random/rng.js';
 import { certify } from '../recover/certificate.js';
 import { orthonormalRows } from '../linalg/orthonormal.js';
-import { optional, parseChoice, parseInteger } from './parse.js';
+import { DEFAULTS } from './defaults.js';
+import * as modelFlags from './modelFlags.js';
+import { parseInteger } from './parse.js';
 
 /** More moves than this add no evidence worth their queries (and would not fit in memory). */
 export const MAX_MOVES = 10000;
 
-export interface CertifyCommand {
-  readonly model: ModelSpec;
+export interface CertifyCommand extends modelFlags.ModelFlags {
   readonly basis: string;
-  readonly access: AccessLevel;
   readonly moves: number;
-  readonly seed: number;
-  readonly inputDim?: number;
-  readonly inputName?: string;
-  readonly outputName?: string;
-  readonly precision?: Precision;
   readonly json: boolean;
 }
 
-export interface CertifyFlags {
-  model?: string;
+export interface CertifyFlags extends modelFlags.RawModelFlags {
   basis?: string;
-  access?: string;
   moves?: string;
-  seed?: string;
-  inputDim?: string;
-  input?: string;
-  output?: string;
-  precision?: string;
   json?: boolean;
+}
+
+/** Declare `certify` and its flags on the program. */
+export function certifyCommand(
+  program: Command,
+  run: (flags: CertifyFlags) => Promise<void>,
+): void {
+  modelFlags
+    .addModelFlags(
+      program
+        .command('certify')
+        .description('check without ground truth whether a basis spans all the model reads'),
+    )
+    .option('--basis <file>', 'basis (.npy, rows × n)')
+    .option('--moves <n>', 'number of random orthogonal moves', String(DEFAULTS.certifyMoves))
+    .option('--json', 'print JSON')
+    .action(run);
 }
 
 export function parseCertifyFlags(f: CertifyFlags): CertifyCommand {
@@ -43,15 +48,12 @@ export function parseCertifyFlags(f: CertifyFlags): CertifyCommand {
     throw new UserError('certify needs --model SPEC and --basis B.npy');
   }
   return {
-    model: parseModelSpec(f.model),
+    ...modelFlags.parseModelFlags(f, 'certify'),
     basis: f.basis,
-    access: parseAccess(f.access ?? 'scores'),
-    moves: parseInteger('--moves', f.moves ?? '8', { min: 1, max: MAX_MOVES }),
-    seed: parseInteger('--seed', f.seed ?? '1', { min: 0, max: 2 ** 32 - 1 }),
-    inputDim: optional(f.inputDim, (v) => parseInteger('--input-dim', v, { min: 1 })),
-    inputName: f.input,
-    outputName: f.output,
-    precision: optional(f.precision, (v) => parseChoice('--precision', v, ['f32', 'f64'] as const)),
+    moves: parseInteger('--moves', f.moves ?? String(DEFAULTS.certifyMoves), {
+      min: 1,
+      max: MAX_MOVES,
+    }),
     json: f.json ?? false,
   };
 }
@@ -60,10 +62,8 @@ export function parseCertifyFlags(f: CertifyFlags): CertifyCommand {
 export async function runCertify(cmd: CertifyCommand): Promise<number> {
   const basisRows = await readFiniteMatrix(cmd.basis);
   const model = await openModel(cmd.model, {
+    ...modelFlags.openOptions(cmd),
     inputDim: cmd.inputDim ?? basisRows.cols,
-    inputName: cmd.inputName,
-    outputName: cmd.outputName,
-    precision: cmd.precision,
   });
   try {
     if (basisRows.cols !== model.inputDim) {

@@ -1,136 +1,6 @@
 #!/usr/bin/env node
-import { createRequire } from 'node:module';
-import { Command, CommanderError, Option } from 'commander';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, UserError } from '../errors.js';
-import { runCertify, parseCertifyFlags } from './certify.js';
-import { runCompare } from './compare.js';
-import { parseMakeNetFlags, runMakeNet } from './makeNet.js';
-import { DEFAULT_OUT_DIR, parseRecoverFlags, runRecover } from './recover.js';
-
-/** Wire the commands; each action's exit code lands in `exitCode`. */
-function buildProgram(setExit: (code: number) => void): Command {
-  const program = new Command('spanrec')
-    .description("Recover the row span of a black-box network's first weight matrix from queries.")
-    .version(packageVersion(), '-V, --version')
-    .option('--debug', 'print stack traces of internal errors')
-    .exitOverride()
-    .showSuggestionAfterError(true)
-    .configureOutput({ outputError: () => {} }); // errors are printed once, by main()
-
-  const modelOptions = (c: Command): Command =>
-    c
-      .option('--input-dim <n>', 'input size n (required for cmd: models)')
-      .option('--input <name>', 'ONNX graph input name (default: the first)')
-      .option('--output <name>', 'ONNX graph output name (default: the first)')
-      .addOption(
-        new Option('--precision <p>', "the model's arithmetic, if the backend cannot tell").choices(
-          ['f32', 'f64'],
-        ),
-      )
-      .option('--access <mode>', 'scores | score:I | label | threshold:I:T', 'scores');
-
-  modelOptions(
-    program
-      .command('recover')
-      .description('recover the row span of the first layer; writes basis.npy and result.json')
-      .requiredOption(
-        '--model <spec>',
-        'onnx:PATH | cmd:COMMAND | http://HOST:PORT/v2/models/NAME',
-      ),
-  )
-    .option('--method <m>', 'auto | gradient | adaptive | boundary', 'auto')
-    .option('--budget <n>', 'maximum number of queries (rows sent to the model)')
-    .option('--seed <s>', 'random seed', '1')
-    .option('--out <dir>', 'output directory', DEFAULT_OUT_DIR)
-    .option('--step <h>', 'finite-difference step (default: 1e-5 for f64, 1e-3 for f32)')
-    .option('--points <n>', 'measure exactly this many points instead of stopping at saturation')
-    .option(
-      '--checks <n>',
-      'kink-check directions per point (0 disables; default 1 for f64, 3 for f32)',
-    )
-    .option('--json', 'print result.json on stdout')
-    .option('--quiet', 'no progress or log lines on stderr')
-    .action(async (flags) => setExit(await runRecover(parseRecoverFlags(flags))));
-
-  program
-    .command('compare')
-    .description('principal angles between the row spans of two .npy matrices')
-    .argument('<a>', 'first matrix (.npy, rows × n)')
-    .argument('<b>', 'second matrix (.npy, rows × n)')
-    .option('--json', 'print JSON')
-    .action(async (a: string, b: string, flags: { json?: boolean }) =>
-      setExit(await runCompare({ a, b, json: flags.json ?? false })),
-    );
-
-  modelOptions(
-    program
-      .command('certify')
-      .description('check without ground truth whether a basis spans all the model reads')
-      .requiredOption('--model <spec>', 'model spec, as for recover')
-      .requiredOption('--basis <file>', 'basis (.npy, rows × n)'),
-  )
-    .option('--moves <n>', 'number of random orthogonal moves', '8')
-    .option('--seed <s>', 'random seed', '1')
-    .option('--json', 'print JSON')
-    .action(async (flags) => setExit(await runCertify(parseCertifyFlags(flags))));
-
-  program
-    .command('make-net')
-    .description('write a random network as ONNX, and its true first layer A as .npy')
-    .requiredOption('--n <n>', 'input dimension')
-    .requiredOption('--k <k>', 'first-layer width (rows of A)')
-    .option('--widths <list>', 'hidden widths after the first layer', '64,32')
-    .option('--act <name>', 'relu | leaky | tanh | sigmoid | gelu', 'relu')
-    .option('--outputs <m>', 'number of outputs', '1')
-    .option('--bias', 'use biases (default)')
-    .option('--no-bias', 'no biases')
-    .option('--dtype <d>', 'f32 | f64', 'f64')
-    .option('--rank <r>', 'rank of A (default min(n, k)); lower makes it rank-deficient')
-    .option('--seed <s>', 'random seed', '1')
-    .requiredOption('--out <file>', 'ONNX file to write')
-    .option('--truth <file>', 'write A (k × n, float64) here')
-    .action(async (flags) => setExit(await runMakeNet(parseMakeNetFlags(flags))));
-
-  return program;
-}
-
-function packageVersion(): string {
-  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-  return pkg.version;
-}
-
-export async function main(argv: string[]): Promise<number> {
-  let exitCode = EXIT_OK;
-  const program = buildProgram((code) => (exitCode = code));
-  const debug = argv.includes('--debug');
-  if (argv.length === 0) {
-    process.stderr.write(program.helpInformation());
-    return EXIT_USAGE;
-  }
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT_OK;
-      if (e.code === 'commander.help' || e.code === 'commander.executeSubCommandAsync')
-        return EXIT_OK;
-      process.stderr.write(`spanrec: ${oneLine(e.message.replace(/^error: /, ''))}\n`);
-      return EXIT_USAGE;
-    }
-    if (e instanceof UserError) {
-      process.stderr.write(`spanrec: ${oneLine(e.message)}\n`);
-      if (debug && e.stack) process.stderr.write(e.stack + '\n');
-      return e.exitCode;
-    }
-    const err = e instanceof Error ? e : new Error(String(e));
-    process.stderr.write(
-      `spanrec: internal error: ${oneLine(err.message)}${debug ? '' : ' (run with --debug for details)'}\n`,
-    );
-    if (debug && err.stack) process.stderr.write(err.stack + '\n');
-    return EXIT_FAILURE;
-  }
-}
+import { EXIT_FAILURE } from '../errors.js';
+import { main } from './program.js';
 
 // Ctrl-C or a kill: exit through process.exit so that oracles' exit hooks stop child
 // processes (a cmd: model runs in its own process group and would not see the signal).
@@ -140,6 +10,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
 }
+
+// A reader that closed our stdout early (`spanrec compare a b --json | true`): the results
+// files are already written; say so in one line instead of dying on an unhandled EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.stderr.write('spanrec: stdout was closed before the output was written (EPIPE)\n');
+  process.exit(EXIT_FAILURE);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

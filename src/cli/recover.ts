@@ -1,75 +1,72 @@
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { EXIT_BUDGET, EXIT_FAILURE, EXIT_OK, UserError } from '../errors.js';
 import { writeNpy } from '../io/npy.js';
-import { formatAccess, parseAccess, type AccessLevel } from '../oracle/access.js';
-import type { Precision } from '../oracle/oracle.js';
-import { openModel, parseModelSpec, type ModelSpec } from '../oracle/spec.js';
+import { formatAccess } from '../oracle/access.js';
+import { openModel } from '../oracle/spec.js';
+import { recoverSpan, type RecoverySummary } from '../recover/recoverSpan.js';
+import { methodNames } from '../recover/registry.js';
+import { DEFAULTS } from './defaults.js';
+import { addMethodFlags, parseMethodFlags } from './methodFlags.js';
 import {
-  METHODS,
-  recoverSpan,
-  type MethodName,
-  type RecoverySummary,
-} from '../recover/recoverSpan.js';
-import { optional, parseChoice, parseInteger, parsePositiveNumber } from './parse.js';
+  addModelFlags,
+  openOptions,
+  parseModelFlags,
+  type ModelFlags,
+  type RawModelFlags,
+} from './modelFlags.js';
+import { optional, parseChoice, parseInteger } from './parse.js';
 import { prepareOutDir, writeResultFile } from './outDir.js';
 import { makeReporter } from './progress.js';
 
 /** `spanrec recover` after validation: plain data. */
-export interface RecoverCommand {
-  readonly model: ModelSpec;
-  readonly access: AccessLevel;
-  readonly method: MethodName;
+export interface RecoverCommand extends ModelFlags {
+  readonly method: string;
+  readonly methodOptions: Readonly<Record<string, number>>;
   readonly budget: number | null;
-  readonly seed: number;
   readonly outDir: string;
-  readonly inputDim?: number;
-  readonly inputName?: string;
-  readonly outputName?: string;
-  readonly precision?: Precision;
-  readonly step?: number;
-  readonly points?: number;
-  readonly checks?: number;
   readonly json: boolean;
   readonly quiet: boolean;
 }
 
-/** Raw flag values as commander hands them over. */
-export interface RecoverFlags {
-  model?: string;
-  access?: string;
+/** Raw flag values as commander hands them over (method options by key). */
+export interface RecoverFlags extends RawModelFlags {
   method?: string;
   budget?: string;
-  seed?: string;
   out?: string;
-  inputDim?: string;
-  input?: string;
-  output?: string;
-  precision?: string;
-  step?: string;
-  points?: string;
-  checks?: string;
   json?: boolean;
   quiet?: boolean;
+  [methodOption: string]: unknown;
 }
 
-export const DEFAULT_OUT_DIR = 'spanrec-out';
+/** Declare `recover` and its flags on the program. */
+export function recoverCommand(
+  program: Command,
+  run: (flags: RecoverFlags) => Promise<void>,
+): void {
+  const c = addModelFlags(
+    program
+      .command('recover')
+      .description('recover the row span of the first layer; writes basis.npy and result.json'),
+  )
+    .option('--method <m>', methodNames().join(' | '), DEFAULTS.method)
+    .option('--budget <n>', 'maximum number of queries (rows sent to the model)')
+    .option('--out <dir>', 'output directory', DEFAULTS.outDir);
+  addMethodFlags(c)
+    .option('--json', 'print result.json on stdout')
+    .option('--quiet', 'no progress or log lines on stderr')
+    .action(run);
+}
 
 export function parseRecoverFlags(f: RecoverFlags): RecoverCommand {
-  if (f.model === undefined) throw new UserError('recover needs --model SPEC');
+  const model = parseModelFlags(f, 'recover');
+  const method = parseChoice('--method', f.method ?? DEFAULTS.method, methodNames());
   return {
-    model: parseModelSpec(f.model),
-    access: parseAccess(f.access ?? 'scores'),
-    method: parseChoice('--method', f.method ?? 'auto', METHODS),
+    ...model,
+    method,
+    methodOptions: parseMethodFlags(f, method, model.access),
     budget: optional(f.budget, (v) => parseInteger('--budget', v, { min: 1 })) ?? null,
-    seed: optional(f.seed, (v) => parseInteger('--seed', v, { min: 0, max: 2 ** 32 - 1 })) ?? 1,
-    outDir: f.out ?? DEFAULT_OUT_DIR,
-    inputDim: optional(f.inputDim, (v) => parseInteger('--input-dim', v, { min: 1 })),
-    inputName: f.input,
-    outputName: f.output,
-    precision: optional(f.precision, (v) => parseChoice('--precision', v, ['f32', 'f64'] as const)),
-    step: optional(f.step, (v) => parsePositiveNumber('--step', v)),
-    points: optional(f.points, (v) => parseInteger('--points', v, { min: 1 })),
-    checks: optional(f.checks, (v) => parseInteger('--checks', v, { min: 0, max: 16 })),
+    outDir: f.out ?? DEFAULTS.outDir,
     json: f.json ?? false,
     quiet: f.quiet ?? false,
   };
@@ -99,12 +96,7 @@ export function resultJson(s: RecoverySummary, inputDim: number): Record<string,
 export async function runRecover(cmd: RecoverCommand): Promise<number> {
   await prepareOutDir(cmd.outDir);
   const reporter = makeReporter(cmd.quiet);
-  const model = await openModel(cmd.model, {
-    inputDim: cmd.inputDim,
-    inputName: cmd.inputName,
-    outputName: cmd.outputName,
-    precision: cmd.precision,
-  });
+  const model = await openModel(cmd.model, openOptions(cmd));
   try {
     if (cmd.inputDim !== undefined && cmd.inputDim !== model.inputDim) {
       throw new UserError(`--input-dim ${cmd.inputDim}: the model takes ${model.inputDim} inputs`);
@@ -113,10 +105,10 @@ export async function runRecover(cmd: RecoverCommand): Promise<number> {
       model,
       {
         method: cmd.method,
+        methodOptions: cmd.methodOptions,
         access: cmd.access,
         budget: cmd.budget,
         seed: cmd.seed,
-        gradient: { step: cmd.step, points: cmd.points, checks: cmd.checks },
       },
       reporter.onProgress,
     );

@@ -1,8 +1,8 @@
-import { BudgetExhaustedError } from '../errors.js';
 import { norm2, zeros, type Matrix } from '../linalg/matrix.js';
 import { projectOntoComplement } from '../linalg/orthonormal.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
+import { measureWithinBudget } from './measure.js';
 
 /** The verdict of a completeness check (CONTRACT.md, `spanrec certify`). */
 export type Verdict = 'complete' | 'incomplete' | 'unsure';
@@ -85,12 +85,44 @@ export async function certify(
   options: CertifyOptions = {},
 ): Promise<Certificate> {
   const n = oracle.inputDim;
-  const moves = options.moves ?? 8;
   const pointScale = options.pointScale ?? 1;
   const moveNorm = pointScale * Math.sqrt(n);
   if (basis.rows >= n) {
     return { ...certificateNotRun('the basis spans all of R^n'), verdict: 'complete' };
   }
+  const rows = drawMoves(basis, options.moves ?? 8, pointScale, moveNorm, rng);
+  const answer = await measureWithinBudget(
+    oracle,
+    rows.rows / ROWS_PER_MOVE,
+    ROWS_PER_MOVE,
+    (count) => ({
+      rows: ROWS_PER_MOVE * count,
+      cols: n,
+      data: rows.data.subarray(0, ROWS_PER_MOVE * count * n),
+    }),
+  );
+  if (answer.kind === 'budget') {
+    return certificateNotRun('the query budget left no room for the check');
+  }
+  const moves = answer.units;
+  const out = answer.outputs;
+  const m = out.cols;
+  const at = (t: number, r: number, o: number): number => out.data[(ROWS_PER_MOVE * t + r) * m + o];
+  const common = { queries: ROWS_PER_MOVE * moves, moves, moveNorm };
+  return options.decisions
+    ? { ...common, ...judgeDecisions(moves, m, at) }
+    : { ...common, ...judgeScores(moves, m, at) };
+}
+
+/** Rows of `moves` moves: base point, orthogonal move, unconstrained move of the same length. */
+function drawMoves(
+  basis: Matrix,
+  moves: number,
+  pointScale: number,
+  moveNorm: number,
+  rng: Rng,
+): Matrix {
+  const n = basis.cols;
   const rows = zeros(ROWS_PER_MOVE * moves, n);
   for (let t = 0; t < moves; t++) {
     const x = rng.gaussianVector(n);
@@ -104,38 +136,33 @@ export async function certify(
       rows.data[base + 2 * n + j] = xj + moveNorm * w[j];
     }
   }
-  let out: Matrix;
-  try {
-    out = await oracle.query(rows);
-  } catch (e) {
-    if (e instanceof BudgetExhaustedError) {
-      return certificateNotRun('the query budget left no room for the check');
-    }
-    throw e;
+  return rows;
+}
+
+type Judgement = Pick<Certificate, 'verdict' | 'maxChange' | 'relativeChange' | 'reason'>;
+/** Output `o` of row `r` (0 base, 1 orthogonal, 2 unconstrained) of move `t`. */
+type Outputs = (t: number, r: number, o: number) => number;
+
+/** Decisions (labels, bits): any flip proves a missing direction; none proves little. */
+function judgeDecisions(moves: number, m: number, at: Outputs): Judgement {
+  let flips = 0;
+  for (let t = 0; t < moves; t++) {
+    let flipped = false;
+    for (let o = 0; o < m; o++) if (at(t, 1, o) !== at(t, 0, o)) flipped = true;
+    if (flipped) flips++;
   }
-  const m = out.cols;
-  const queries = ROWS_PER_MOVE * moves;
-  const at = (t: number, r: number, o: number): number => out.data[(ROWS_PER_MOVE * t + r) * m + o];
-  if (options.decisions) {
-    let flips = 0;
-    for (let t = 0; t < moves; t++) {
-      let flipped = false;
-      for (let o = 0; o < m; o++) if (at(t, 1, o) !== at(t, 0, o)) flipped = true;
-      if (flipped) flips++;
-    }
-    const common = { maxChange: flips, relativeChange: flips / moves, queries, moves, moveNorm };
-    return flips > 0
-      ? {
-          ...common,
-          verdict: 'incomplete',
-          reason: `${flips} orthogonal moves flipped the decision`,
-        }
-      : {
-          ...common,
-          verdict: 'unsure',
-          reason: 'no orthogonal move flipped the decision; decisions are coarse evidence',
-        };
-  }
+  const counts = { maxChange: flips, relativeChange: flips / moves };
+  return flips > 0
+    ? { ...counts, verdict: 'incomplete', reason: `${flips} orthogonal moves flipped the decision` }
+    : {
+        ...counts,
+        verdict: 'unsure',
+        reason: 'no orthogonal move flipped the decision; decisions are coarse evidence',
+      };
+}
+
+/** Real outputs: the orthogonal moves' largest change against the unconstrained moves'. */
+function judgeScores(moves: number, m: number, at: Outputs): Judgement {
   let maxChange = 0;
   let baseline = 0;
   for (let t = 0; t < moves; t++) {
@@ -149,26 +176,33 @@ export async function certify(
       verdict: maxChange === 0 ? 'complete' : 'incomplete',
       maxChange,
       relativeChange: maxChange === 0 ? 0 : Infinity,
-      queries,
-      moves,
-      moveNorm,
       reason: 'the model did not respond to unconstrained moves either',
     };
   }
   const relativeChange = maxChange / baseline;
-  const verdict: Verdict =
-    relativeChange <= COMPLETE_RELATIVE_CHANGE
-      ? 'complete'
-      : relativeChange > INCOMPLETE_RELATIVE_CHANGE
-        ? 'incomplete'
-        : 'unsure';
-  const reason =
-    verdict === 'complete'
-      ? 'orthogonal moves left every output unchanged'
-      : verdict === 'incomplete'
-        ? 'the output responds to moves orthogonal to the basis'
-        : 'the output responds slightly to orthogonal moves (an imprecise basis or a weak missing direction)';
-  return { verdict, maxChange, relativeChange, queries, moves, moveNorm, reason };
+  if (relativeChange <= COMPLETE_RELATIVE_CHANGE) {
+    return {
+      verdict: 'complete',
+      maxChange,
+      relativeChange,
+      reason: 'orthogonal moves left every output unchanged',
+    };
+  }
+  if (relativeChange > INCOMPLETE_RELATIVE_CHANGE) {
+    return {
+      verdict: 'incomplete',
+      maxChange,
+      relativeChange,
+      reason: 'the output responds to moves orthogonal to the basis',
+    };
+  }
+  return {
+    verdict: 'unsure',
+    maxChange,
+    relativeChange,
+    reason:
+      'the output responds slightly to orthogonal moves (an imprecise basis or a weak missing direction)',
+  };
 }
 
 function unit(v: Float64Array): Float64Array {

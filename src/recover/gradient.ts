@@ -1,7 +1,7 @@
-import { BudgetExhaustedError, UserError } from '../errors.js';
-import { vstack, zeros, type Matrix } from '../linalg/matrix.js';
+import { UserError } from '../errors.js';
+import { vstack, type Matrix } from '../linalg/matrix.js';
 import { randomOrthonormal } from '../linalg/orthonormal.js';
-import { finiteDifferenceNoiseNorm, selectRank, selectRankWithNoise } from '../linalg/rank.js';
+import { isRealValued } from '../oracle/access.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
 import {
@@ -10,24 +10,14 @@ import {
   type PointGradients,
   type PointStencil,
 } from './differences.js';
-import {
-  OFFSET_EXACT,
-  OFFSET_MARGIN,
-  offsetFreeSvd,
-  offsetResidualNorm,
-  restoreOffset,
-  withAllOnesDirection,
-} from './commonOffset.js';
-import {
-  MIN_OUTLIER_LIMIT,
-  OUTLIER_FACTOR,
-  runningNoise,
-  screenPoints,
-  type Screening,
-} from './screening.js';
+import { measureWithinBudget } from './measure.js';
+import { defineMethod } from './method.js';
 import { NewsTracker } from './newsTracker.js';
-import { defaultChecks, defaultStep, probePrecision, unitRoundoff } from './precision.js';
+import { planNextRound, type Round } from './gradientPlan.js';
+import { defaultChecks, defaultStep, resolvePrecision, unitRoundoff } from './precision.js';
 import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
+import { RunningNoise, screenPoints, type Screening } from './screening.js';
+import { analyseSpectrum, emptyAnalysis, type SpectrumAnalysis } from './spectrum.js';
 
 /** Options of the paper's non-adaptive gradient method. */
 export interface GradientOptions {
@@ -40,232 +30,11 @@ export interface GradientOptions {
   /** Standard deviation of the Gaussian query points (the paper uses N(0, I)). */
   pointScale?: number;
   /** Rows per oracle call (points are never split across calls). */
-  maxBatchRows?: number;
+  rowsPerCall?: number;
 }
-
-/**
- * Points beyond those the current rank needs that must bring no new direction before we call
- * the rank saturated. Counted in points, not gradients: the m gradients of one point share
- * its activation pattern, so they are not independent draws from the span (a 10-output net
- * with k = 70 shows rank 69 from 8 points). Each point's gradient is a generic vector of the
- * span its pattern excites; if the span had a direction 8 random points all miss, they would
- * all have to lie in a hyperplane of it — probability zero for directions that random points
- * excite at all.
- */
-export const SATURATION_OVERSAMPLE = 8;
 
 /** Default rows per oracle call: large enough that batched backends amortise their calls. */
-export const DEFAULT_MAX_BATCH_ROWS = 1024;
-
-/**
- * The paper's method 1 (Section 3, "ReLU networks, real-valued output"): gradients by finite
- * differences at random Gaussian points, stacked; the SVD gives the basis and the spectrum
- * gives the rank. Points are measured in rounds that double the gradient count until the
- * rank saturates (or exactly `points` of them); each point's queries are fixed before it is
- * sent, so within a round the method is non-adaptive as in the paper.
- */
-export async function recoverByGradients(
-  oracle: Oracle,
-  rng: Rng,
-  options: GradientOptions = {},
-  onProgress: ProgressListener = () => {},
-): Promise<RecoveryResult> {
-  const n = oracle.inputDim;
-  let precision = oracle.precision;
-  if (precision === 'unknown') {
-    try {
-      precision = await probePrecision(oracle, rng);
-    } catch (e) {
-      if (e instanceof BudgetExhaustedError) return emptyResult(n, 'budget');
-      throw e;
-    }
-  }
-  const step = options.step ?? defaultStep(precision);
-  const roundoff = unitRoundoff(precision);
-  const checks = options.checks ?? defaultChecks(precision);
-  const pointScale = options.pointScale ?? 1;
-  const maxBatchRows = options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS;
-  const rowsPerPoint = 1 + n + checks;
-  const pointsPerCall = Math.max(1, Math.floor(maxBatchRows / rowsPerPoint));
-
-  const measured: PointGradients[] = [];
-  const news = new NewsTracker(n);
-  let pointsWithoutNews = 0;
-  let screen: Screening = screenPoints(measured, checks);
-  let rank = 0;
-  let spectrum: Float64Array = new Float64Array(0);
-  let basis: Matrix = zeros(0, n);
-  let gapRatio = Infinity;
-  let rankRule = 'none';
-  let stopReason: StopReason | null = null;
-  let failure: Error | undefined;
-
-  const analyse = (): void => {
-    screen = screenPoints(measured, checks);
-    if (screen.accepted.length === 0) return;
-    const stacked = vstack(
-      screen.accepted.map((i) => measured[i].gradients),
-      n,
-    );
-    const d = offsetFreeSvd(stacked);
-    spectrum = d.s;
-    const sel = Number.isFinite(screen.noisePerEntry)
-      ? selectRankWithNoise(d.s, finiteDifferenceNoiseNorm(screen.noisePerEntry, stacked.rows, n))
-      : selectRank(d.s);
-    rankRule = sel.rule;
-    rank = sel.rank;
-    gapRatio = sel.gapRatio;
-    basis = restoreOffset(d, rank);
-    // The offset-free rows cannot show a direction along e = 1/√n; if the rows' e-components
-    // are not explained by the span found, the span holds one more direction.
-    const sigma = Number.isFinite(screen.noisePerEntry) ? screen.noisePerEntry : 0;
-    const unexplained = offsetResidualNorm(d, rank);
-    const expected = sigma * Math.sqrt(n) * Math.sqrt(Math.max(stacked.rows - rank, 1));
-    const scale = Math.max(...Array.from(d.a, Math.abs), d.s[0] ?? 0);
-    if (rank < n && unexplained > OFFSET_MARGIN * expected + OFFSET_EXACT * scale) {
-      basis = withAllOnesDirection(basis);
-      rank += 1;
-      rankRule += '+offset';
-    }
-  };
-
-  // Feed a point's gradients to the news tracker, once the noise can be estimated; until
-  // then every point counts as news (the streak cannot end a round early).
-  const trackNews = (pg: PointGradients): void => {
-    const noise = runningNoise(measured);
-    if (checks === 0 || !Number.isFinite(noise.perEntry)) return;
-    if (!Number.isFinite(pg.relativeResidual)) {
-      pointsWithoutNews++; // every gradient zero: no direction here
-      return;
-    }
-    // Screened out, as in screenPoints: neither news nor evidence of its absence.
-    if (pg.relativeResidual > Math.max(OUTLIER_FACTOR * noise.median, MIN_OUTLIER_LIMIT)) return;
-    const threshold = NEWS_FACTOR * noise.perEntry * Math.sqrt(n);
-    let brought = false;
-    for (let o = 0; o < pg.gradients.rows; o++) {
-      if (news.add(pg.gradients.data.subarray(o * n, (o + 1) * n), threshold)) brought = true;
-    }
-    pointsWithoutNews = brought ? 0 : pointsWithoutNews + 1;
-  };
-
-  // Outputs per point are known once a point is measured (a cmd: model announces m only with
-  // its first answer); until then assume one.
-  const perPoint = (): number => (measured.length > 0 ? measured[0].gradients.rows : 1);
-
-  // Points to measure in the next round, or null to stop: saturated when SATURATION_OVERSAMPLE
-  // accepted points beyond those the rank needs exist; while every gradient is independent
-  // (rank = gradients), double the points, ending the round early once 8 points bring no news.
-  const nextRound = (): { wanted: number; untilNoNews: boolean } | null => {
-    if (options.points !== undefined) {
-      const left = options.points - measured.length;
-      return left > 0 ? { wanted: left, untilNoNews: false } : null;
-    }
-    if (rank === n) return null;
-    const accepted = screen.accepted.length;
-    const needed = Math.ceil(rank / perPoint()) + SATURATION_OVERSAMPLE;
-    if (accepted >= needed) return null;
-    const independent = accepted > 0 && rank >= screen.gradients;
-    if (!independent) return { wanted: needed - accepted, untilNoNews: false };
-    // The news tracker already saw 8 points without news: its threshold and the SVD's
-    // disagree about a direction at the noise level; stop rather than loop.
-    if (pointsWithoutNews >= SATURATION_OVERSAMPLE) return null;
-    const cap = Math.ceil(n / perPoint()) + SATURATION_OVERSAMPLE - accepted;
-    return { wanted: Math.max(needed - accepted, Math.min(accepted, cap)), untilNoNews: true };
-  };
-
-  for (;;) {
-    const round = nextRound();
-    if (round === null) {
-      stopReason = options.points !== undefined ? 'points' : rank === n ? 'full-rank' : 'saturated';
-      break;
-    }
-    let wanted = round.wanted;
-    while (wanted > 0 && stopReason === null) {
-      if (round.untilNoNews && pointsWithoutNews >= SATURATION_OVERSAMPLE) break;
-      const count = Math.min(pointsPerCall, wanted);
-      const stencils: PointStencil[] = [];
-      for (let i = 0; i < count; i++) {
-        const x = rng.gaussianVector(n);
-        if (pointScale !== 1) for (let j = 0; j < n; j++) x[j] *= pointScale;
-        stencils.push({ x, checkDirections: randomOrthonormal(checks, n, rng) });
-      }
-      const rows = vstack(
-        stencils.map((st) => stencilRows(st, step)),
-        n,
-      );
-      let outputs: Matrix;
-      try {
-        outputs = await oracle.query(rows);
-      } catch (e) {
-        if (e instanceof BudgetExhaustedError) {
-          // Spend what is left on fewer points, then stop.
-          const affordable = Math.floor((e.budget - e.used) / rowsPerPoint);
-          if (affordable >= 1 && affordable < count) wanted = affordable;
-          else stopReason = 'budget';
-          continue;
-        }
-        // The model failed: keep what was measured (queries were paid for) and report.
-        if (!(e instanceof UserError) || measured.length === 0) throw e;
-        failure = e;
-        stopReason = 'model-error';
-        continue;
-      }
-      const m = outputs.cols;
-      for (let i = 0; i < count; i++) {
-        const pointOutputs: Matrix = {
-          rows: rowsPerPoint,
-          cols: m,
-          data: outputs.data.subarray(i * rowsPerPoint * m, (i + 1) * rowsPerPoint * m),
-        };
-        const pg = pointGradients(stencils[i], pointOutputs, step, roundoff);
-        measured.push(pg);
-        trackNews(pg);
-      }
-      wanted -= count;
-      onProgress({
-        phase: 'gradients',
-        done: measured.length,
-        total: measured.length + wanted,
-        message: `rank ${rank}`,
-      });
-    }
-    analyse();
-    if (stopReason !== null) break;
-  }
-
-  return {
-    method: 'gradient',
-    basis,
-    rank,
-    singularValues: spectrum,
-    rankGapRatio: gapRatio,
-    stopReason,
-    failure,
-    details: {
-      precision,
-      step,
-      checks,
-      points: measured.length,
-      pointsRejected: measured.length - screen.accepted.length,
-      gradients: screen.gradients,
-      medianRelativeResidual: screen.medianRelativeResidual,
-      noisePerEntry: screen.noisePerEntry,
-      rankRule,
-    },
-  };
-}
-
-function emptyResult(n: number, stopReason: StopReason): RecoveryResult {
-  return {
-    method: 'gradient',
-    basis: zeros(0, n),
-    rank: 0,
-    singularValues: new Float64Array(0),
-    rankGapRatio: 1,
-    stopReason,
-    details: {},
-  };
-}
+export const GRADIENT_ROWS_PER_CALL = 1024;
 
 /**
  * A gradient brings news when its residual off the directions seen so far exceeds this many
@@ -273,3 +42,305 @@ function emptyResult(n: number, stopReason: StopReason): RecoveryResult {
  * probability, and a real new direction of float64 data stands decades above it.
  */
 export const NEWS_FACTOR = 10;
+
+/** What the gradient method reports beyond the common result fields. */
+export interface GradientDetails {
+  readonly [key: string]: number | string | boolean;
+  precision: string;
+  step: number;
+  checks: number;
+  points: number;
+  pointsRejected: number;
+  gradients: number;
+  medianRelativeResidual: number;
+  noisePerEntry: number;
+  rankRule: string;
+}
+
+/** Fixed settings of one run, resolved from the options and the model's precision. */
+interface RunSettings {
+  readonly n: number;
+  readonly step: number;
+  readonly roundoff: number;
+  readonly checks: number;
+  readonly pointScale: number;
+  readonly pointsPerCall: number;
+  readonly rowsPerPoint: number;
+  readonly points?: number;
+}
+
+/** Everything measured so far, and what was read from it. */
+interface RunState {
+  readonly measured: PointGradients[];
+  readonly news: NewsTracker;
+  readonly noise: RunningNoise;
+  /** Points fed to the news tracker so far. */
+  tracked: number;
+  pointsWithoutNews: number;
+  screen: Screening;
+  analysis: SpectrumAnalysis;
+  stopReason: StopReason | null;
+  failure?: Error;
+}
+
+/**
+ * The paper's method 1 (Section 3, "ReLU networks, real-valued output"): gradients by finite
+ * differences at random Gaussian points, stacked; the SVD gives the basis and the spectrum
+ * gives the rank. Points are measured in rounds (gradientPlan.ts) until the rank saturates
+ * (or exactly `points` of them); each point's queries are fixed before it is sent, so within
+ * a round the method is non-adaptive as in the paper.
+ */
+export async function recoverByGradients(
+  oracle: Oracle,
+  rng: Rng,
+  options: GradientOptions = {},
+  onProgress: ProgressListener = () => {},
+): Promise<RecoveryResult<GradientDetails>> {
+  const n = oracle.inputDim;
+  const precision = await resolvePrecision(oracle, rng);
+  if (precision === null) return emptyResult(n, 'budget');
+  const checks = options.checks ?? defaultChecks(precision);
+  const rowsPerPoint = 1 + n + checks;
+  const settings: RunSettings = {
+    n,
+    step: options.step ?? defaultStep(precision),
+    roundoff: unitRoundoff(precision),
+    checks,
+    pointScale: options.pointScale ?? 1,
+    rowsPerPoint,
+    pointsPerCall: Math.max(
+      1,
+      Math.floor((options.rowsPerCall ?? GRADIENT_ROWS_PER_CALL) / rowsPerPoint),
+    ),
+    points: options.points,
+  };
+  const state: RunState = {
+    measured: [],
+    news: new NewsTracker(n),
+    noise: new RunningNoise(),
+    tracked: 0,
+    pointsWithoutNews: 0,
+    screen: screenPoints([], checks),
+    analysis: emptyAnalysis(n),
+    stopReason: null,
+  };
+  while (state.stopReason === null) {
+    const round = planNextRound(planInput(state, settings));
+    if (round === null) {
+      state.stopReason = stopReasonAtEnd(state, settings);
+      break;
+    }
+    await measureRound(oracle, rng, settings, state, round, onProgress);
+    analyse(state, settings);
+  }
+  const a = state.analysis;
+  return {
+    method: gradientMethod.name,
+    basis: a.basis,
+    rank: a.rank,
+    singularValues: a.singularValues,
+    rankGapRatio: a.gapRatio,
+    stopReason: state.stopReason,
+    failure: state.failure,
+    pointScale: settings.pointScale,
+    details: {
+      precision,
+      step: settings.step,
+      checks,
+      points: state.measured.length,
+      pointsRejected: state.measured.length - state.screen.accepted.length,
+      gradients: state.screen.gradients,
+      medianRelativeResidual: state.screen.medianRelativeResidual,
+      noisePerEntry: state.screen.noisePerEntry,
+      rankRule: a.rankRule,
+    },
+  };
+}
+
+function planInput(state: RunState, s: RunSettings): Parameters<typeof planNextRound>[0] {
+  return {
+    n: s.n,
+    rank: state.analysis.rank,
+    accepted: state.screen.accepted.length,
+    gradients: state.screen.gradients,
+    // Outputs per point are known once a point is measured (a cmd: model announces m only
+    // with its first answer); until then assume one.
+    outputsPerPoint: state.measured.length > 0 ? state.measured[0].gradients.rows : 1,
+    measured: state.measured.length,
+    pointsWithoutNews: state.pointsWithoutNews,
+    points: s.points,
+  };
+}
+
+function stopReasonAtEnd(state: RunState, s: RunSettings): StopReason {
+  if (s.points !== undefined) return 'points';
+  return state.analysis.rank === s.n ? 'full-rank' : 'saturated';
+}
+
+/** Measure the round's points in batches, stopping early as the round allows. */
+async function measureRound(
+  oracle: Oracle,
+  rng: Rng,
+  s: RunSettings,
+  state: RunState,
+  round: Round,
+  onProgress: ProgressListener,
+): Promise<void> {
+  let wanted = round.wanted;
+  while (wanted > 0 && state.stopReason === null) {
+    if (round.untilNoNews && state.pointsWithoutNews >= round.noNewsLimit) break;
+    const stencils = Array.from({ length: Math.min(s.pointsPerCall, wanted) }, () =>
+      drawStencil(rng, s),
+    );
+    let answer;
+    try {
+      answer = await measureWithinBudget(oracle, stencils.length, s.rowsPerPoint, (count) =>
+        vstack(
+          stencils.slice(0, count).map((st) => stencilRows(st, s.step)),
+          s.n,
+        ),
+      );
+    } catch (e) {
+      // The model failed: keep what was measured (queries were paid for) and report.
+      if (!(e instanceof UserError) || state.measured.length === 0) throw e;
+      state.failure = e;
+      state.stopReason = 'model-error';
+      return;
+    }
+    if (answer.kind === 'budget') {
+      state.stopReason = 'budget';
+      return;
+    }
+    recordPoints(state, s, stencils.slice(0, answer.units), answer.outputs);
+    wanted = answer.units < stencils.length ? 0 : wanted - answer.units;
+    if (answer.units < stencils.length) state.stopReason = 'budget';
+    onProgress({
+      phase: 'gradients',
+      done: state.measured.length,
+      total: state.measured.length + wanted,
+      message: `rank ${state.analysis.rank}`,
+    });
+  }
+}
+
+function drawStencil(rng: Rng, s: RunSettings): PointStencil {
+  const x = rng.gaussianVector(s.n);
+  if (s.pointScale !== 1) for (let j = 0; j < s.n; j++) x[j] *= s.pointScale;
+  return { x, checkDirections: randomOrthonormal(s.checks, s.n, rng) };
+}
+
+/** Turn a batch's outputs into gradients, and feed each point to the news tracker. */
+function recordPoints(
+  state: RunState,
+  s: RunSettings,
+  stencils: readonly PointStencil[],
+  outputs: Matrix,
+): void {
+  const m = outputs.cols;
+  const size = s.rowsPerPoint * m;
+  stencils.forEach((stencil, i) => {
+    const pointOutputs = {
+      rows: s.rowsPerPoint,
+      cols: m,
+      data: outputs.data.subarray(i * size, (i + 1) * size),
+    };
+    const pg = pointGradients(stencil, pointOutputs, s.step, s.roundoff);
+    state.measured.push(pg);
+    state.noise.add(pg);
+    trackNews(state, s);
+  });
+}
+
+/**
+ * Feed the points not yet tracked to the news tracker, once the noise can be estimated; until
+ * then every point counts as news (the streak cannot end a round early). The points measured
+ * before that moment are fed too, so the tracker knows their directions.
+ */
+function trackNews(state: RunState, s: RunSettings): void {
+  const perEntry = state.noise.perEntry;
+  if (s.checks === 0 || !Number.isFinite(perEntry)) return;
+  const threshold = NEWS_FACTOR * perEntry * Math.sqrt(s.n);
+  for (; state.tracked < state.measured.length; state.tracked++) {
+    const pg = state.measured[state.tracked];
+    if (!Number.isFinite(pg.relativeResidual)) {
+      state.pointsWithoutNews++; // every gradient zero: no direction here
+      continue;
+    }
+    // Screened out, as in screenPoints: neither news nor evidence of its absence.
+    if (pg.relativeResidual > state.noise.outlierLimit) continue;
+    let brought = false;
+    const g = pg.gradients;
+    for (let o = 0; o < g.rows; o++) {
+      if (state.news.add(g.data.subarray(o * s.n, (o + 1) * s.n), threshold)) brought = true;
+    }
+    state.pointsWithoutNews = brought ? 0 : state.pointsWithoutNews + 1;
+  }
+}
+
+/** Screen the points and read the span from the accepted gradients. */
+function analyse(state: RunState, s: RunSettings): void {
+  state.screen = screenPoints(state.measured, s.checks);
+  if (state.screen.accepted.length === 0) return;
+  const stacked = vstack(
+    state.screen.accepted.map((i) => state.measured[i].gradients),
+    s.n,
+  );
+  state.analysis = analyseSpectrum(stacked, state.screen.noisePerEntry);
+}
+
+/** The result of a run that could not measure anything. */
+function emptyResult(n: number, stopReason: StopReason): RecoveryResult<GradientDetails> {
+  const a = emptyAnalysis(n);
+  return {
+    method: gradientMethod.name,
+    basis: a.basis,
+    rank: 0,
+    singularValues: a.singularValues,
+    rankGapRatio: a.gapRatio,
+    stopReason,
+    pointScale: 1,
+    details: {
+      precision: 'unknown',
+      step: NaN,
+      checks: 0,
+      points: 0,
+      pointsRejected: 0,
+      gradients: 0,
+      medianRelativeResidual: NaN,
+      noisePerEntry: NaN,
+      rankRule: a.rankRule,
+    },
+  };
+}
+
+/** The registry's entry: the paper's method 1, for real-valued access. */
+export const gradientMethod = defineMethod({
+  name: 'gradient',
+  summary: "the paper's non-adaptive method: finite-difference gradients at random points",
+  accepts: isRealValued,
+  autoPriority: 1,
+  options: [
+    {
+      key: 'step',
+      placeholder: 'h',
+      kind: 'positive',
+      description: 'finite-difference step (default by precision: see docs)',
+    },
+    {
+      key: 'points',
+      placeholder: 'n',
+      kind: 'integer',
+      min: 1,
+      description: 'measure exactly this many points instead of stopping at saturation',
+    },
+    {
+      key: 'checks',
+      placeholder: 'n',
+      kind: 'integer',
+      min: 0,
+      max: 16,
+      description: 'kink-check directions per point (0 disables; default by precision)',
+    },
+  ],
+  run: (oracle, rng, options, onProgress) => recoverByGradients(oracle, rng, options, onProgress),
+});

@@ -1,3 +1,4 @@
+import { BudgetExhaustedError } from '../errors.js';
 import { zeros } from '../linalg/matrix.js';
 import type { Oracle, Precision } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
@@ -71,4 +72,18 @@ export async function probePrecision(oracle: Oracle, rng: Rng): Promise<'f32' | 
     }
   }
   return 'f32';
+}
+
+/**
+ * The model's precision: as its backend states it, or probed ({@link probePrecision}) when
+ * unknown; null when the budget cannot pay for the probe.
+ */
+export async function resolvePrecision(oracle: Oracle, rng: Rng): Promise<'f32' | 'f64' | null> {
+  if (oracle.precision !== 'unknown') return oracle.precision;
+  try {
+    return await probePrecision(oracle, rng);
+  } catch (e) {
+    if (e instanceof BudgetExhaustedError) return null;
+    throw e;
+  }
 }

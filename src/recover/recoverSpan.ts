@@ -1,22 +1,25 @@
-import { UserError } from '../errors.js';
-import { formatAccess, isRealValued, type AccessLevel } from '../oracle/access.js';
+import { isRealValued, type AccessLevel } from '../oracle/access.js';
 import type { Oracle } from '../oracle/oracle.js';
+import type { BudgetOracle } from '../oracle/budgetOracle.js';
 import { buildOracleStack } from '../oracle/stack.js';
 import { Rng } from '../random/rng.js';
 import { certificateNotRun, certify, ROWS_PER_MOVE, type Certificate } from './certificate.js';
-import { recoverByGradients, type GradientOptions } from './gradient.js';
+import type { MethodOptionValues } from './method.js';
+import { AUTO_METHOD, resolveMethod } from './registry.js';
 import type { ProgressListener, RecoveryResult } from './result.js';
 
-export type MethodName = 'auto' | 'gradient' | 'adaptive' | 'boundary';
-export const METHODS: readonly MethodName[] = ['auto', 'gradient', 'adaptive', 'boundary'];
+/** Default number of certificate moves after a recovery. */
+export const DEFAULT_CERTIFY_MOVES = 8;
 
 export interface RecoverSpanOptions {
-  method?: MethodName;
+  /** A registered method name (registry.ts), or `auto` (default) to pick by access level. */
+  method?: string;
+  /** Options of the chosen method, by key (each method declares its own). */
+  methodOptions?: MethodOptionValues;
   access?: AccessLevel;
   /** Maximum rows sent to the model, certificate included; null for none. */
   budget?: number | null;
   seed?: number;
-  gradient?: GradientOptions;
   /** Moves of the completeness certificate (3 rows each, inside the budget); 0 skips it. */
   certifyMoves?: number;
 }
@@ -48,46 +51,33 @@ export async function recoverSpan(
 ): Promise<RecoverySummary> {
   const start = performance.now();
   const access = options.access ?? { kind: 'scores' };
-  const method = resolveMethod(options.method ?? 'auto', access);
+  const method = resolveMethod(options.method ?? AUTO_METHOD, access);
   const stack = buildOracleStack(model, access, options.budget ?? null);
   const rng = new Rng(options.seed ?? 1);
-  const moves = options.certifyMoves ?? 8;
-  // Keep room for the certificate inside the budget (at most a quarter of it).
-  const budget = stack.budget;
-  if (budget !== null && moves > 0) {
-    budget.reserve(
-      ROWS_PER_MOVE * Math.min(moves, Math.floor(budget.budget / (4 * ROWS_PER_MOVE))),
-    );
-  }
-  let result: RecoveryResult;
-  switch (method) {
-    case 'gradient':
-      result = await recoverByGradients(stack.oracle, rng.fork(), options.gradient, onProgress);
-      break;
-  }
-  budget?.reserve(0);
-  let certificate: Certificate;
-  let budgetSpent = result.stopReason === 'budget';
-  if (moves === 0) certificate = certificateNotRun('not requested');
-  else if (result.stopReason === 'budget') certificate = certificateNotRun('the budget was spent');
-  else if (result.stopReason === 'model-error') certificate = certificateNotRun('the model failed');
-  else {
-    const affordable = budget === null ? moves : Math.floor(budget.remaining / ROWS_PER_MOVE);
-    if (affordable < moves) budgetSpent = true;
-    if (affordable === 0) certificate = certificateNotRun('the budget left no room for the check');
-    else {
-      onProgress({ phase: 'certificate', done: 0, total: 1 });
-      certificate = await certify(stack.oracle, result.basis, rng.fork(), {
-        moves: Math.min(moves, affordable),
-        pointScale: options.gradient?.pointScale,
-      });
-    }
-  }
+  const moves = options.certifyMoves ?? DEFAULT_CERTIFY_MOVES;
+  reserveForCertificate(stack.budget, moves);
+  const result = await method.run(
+    stack.oracle,
+    rng.fork(),
+    options.methodOptions ?? {},
+    onProgress,
+  );
+  stack.budget?.reserve(0);
+  const check = await runCertificate(
+    stack.oracle,
+    stack.budget,
+    result,
+    access,
+    moves,
+    rng,
+    onProgress,
+  );
+  const budgetSpent = result.stopReason === 'budget' || check.cut;
   const complete =
-    !budgetSpent && result.stopReason !== 'model-error' && certificate.verdict === 'complete';
+    !budgetSpent && result.stopReason !== 'model-error' && check.certificate.verdict === 'complete';
   return {
     result,
-    certificate,
+    certificate: check.certificate,
     complete,
     budgetSpent,
     queries: stack.counter.queries,
@@ -97,14 +87,37 @@ export async function recoverSpan(
   };
 }
 
-/** `auto` picks by access level; methods not built yet are refused with a clear message. */
-export function resolveMethod(method: MethodName, access: AccessLevel): 'gradient' {
-  const a = formatAccess(access);
-  if (!isRealValued(access)) {
-    throw new UserError(
-      `--access ${a}: labels and thresholded bits need the boundary method, which is not implemented yet; use --access scores or score:I`,
-    );
-  }
-  if (method === 'auto' || method === 'gradient') return 'gradient';
-  throw new UserError(`--method ${method} is not implemented yet; use --method gradient`);
+/** Keep room for the certificate inside the budget (at most a quarter of it). */
+function reserveForCertificate(budget: BudgetOracle | null, moves: number): void {
+  if (budget === null || moves === 0) return;
+  const affordable = Math.floor(budget.budget / (4 * ROWS_PER_MOVE));
+  budget.reserve(ROWS_PER_MOVE * Math.min(moves, affordable));
+}
+
+/**
+ * The certificate after a method's run, judging what the access level reveals (decisions for
+ * labels and bits); `cut` when the budget paid for fewer moves than asked.
+ */
+async function runCertificate(
+  oracle: Oracle,
+  budget: BudgetOracle | null,
+  result: RecoveryResult,
+  access: AccessLevel,
+  moves: number,
+  rng: Rng,
+  onProgress: ProgressListener,
+): Promise<{ certificate: Certificate; cut: boolean }> {
+  const notRun = (reason: string, cut = false) => ({ certificate: certificateNotRun(reason), cut });
+  if (moves === 0) return notRun('not requested');
+  if (result.stopReason === 'budget') return notRun('the budget was spent');
+  if (result.stopReason === 'model-error') return notRun('the model failed');
+  const affordable = budget === null ? moves : Math.floor(budget.remaining / ROWS_PER_MOVE);
+  if (affordable === 0) return notRun('the budget left no room for the check', true);
+  onProgress({ phase: 'certificate', done: 0, total: 1 });
+  const certificate = await certify(oracle, result.basis, rng.fork(), {
+    moves: Math.min(moves, affordable),
+    pointScale: result.pointScale,
+    decisions: !isRealValued(access),
+  });
+  return { certificate, cut: affordable < moves };
 }

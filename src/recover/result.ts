@@ -8,8 +8,12 @@ export type StopReason =
   | 'budget' // the query budget could not pay for another point
   | 'model-error'; // the model failed mid-run; the result holds what was measured before
 
+/** Method-specific figures (points measured, step used, …), written into result.json. */
+export type MethodDetails = { readonly [key: string]: number | string | boolean };
+
 /** What a recovery method returns: pure data, written out by the CLI. */
-export interface RecoveryResult {
+export interface RecoveryResult<D extends MethodDetails = MethodDetails> {
+  /** The registry name of the method that produced it. */
   readonly method: string;
   /** `rank × n`, orthonormal rows spanning the recovered subspace. */
   readonly basis: Matrix;
@@ -21,8 +25,12 @@ export interface RecoveryResult {
   readonly stopReason: StopReason;
   /** With stopReason 'model-error': what the model did (the result is partial). */
   readonly failure?: Error;
-  /** Method-specific counts (points measured, points rejected, step used, …). */
-  readonly details: Readonly<Record<string, number | string | boolean>>;
+  /**
+   * Standard deviation of the Gaussian points the method queried around: the certificate
+   * checks the span where the method looked.
+   */
+  readonly pointScale: number;
+  readonly details: D;
 }
 
 /** A progress report from an algorithm (the CLI draws it; library code never prints). */

@@ -6,13 +6,66 @@ import type { PointGradients } from './differences.js';
  * (the kink screen of the gradient method; see differences.ts for the checks themselves).
  */
 
-/** Noise estimates from the points measured so far (NaN fields before enough points). */
-export function runningNoise(measured: readonly PointGradients[]): {
-  median: number;
-  perEntry: number;
-} {
-  const s = screenPoints(measured, 1);
-  return { median: s.medianRelativeResidual, perEntry: s.noisePerEntry };
+/**
+ * The screen's noise estimates, kept up to date point by point for the news tracker: the same
+ * figures {@link screenPoints} gives for all points measured so far. Points are kept sorted by
+ * relative residual (binary insertion), so a new point costs O(log P) to place and O(P) to
+ * sum, never a sort of all P points.
+ */
+export class RunningNoise {
+  private points = 0;
+  /** Finite relative residuals, ascending, and each one's residualRms², in the same order. */
+  private readonly residuals: number[] = [];
+  private readonly squares: number[] = [];
+
+  add(p: PointGradients): void {
+    this.points++;
+    if (!Number.isFinite(p.relativeResidual)) return;
+    let lo = 0;
+    let hi = this.residuals.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.residuals[mid] <= p.relativeResidual) lo = mid + 1;
+      else hi = mid;
+    }
+    this.residuals.splice(lo, 0, p.relativeResidual);
+    this.squares.splice(lo, 0, p.residualRms ** 2);
+  }
+
+  /** Median relative residual; NaN before {@link MIN_POINTS_FOR_MEDIAN} points. */
+  get median(): number {
+    if (this.points < MIN_POINTS_FOR_MEDIAN) return NaN;
+    const v = this.residuals;
+    if (v.length === 0) return 0;
+    const mid = v.length >> 1;
+    return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  }
+
+  /** Relative residual above which a point is an outlier. */
+  get outlierLimit(): number {
+    return Math.max(OUTLIER_FACTOR * this.median, MIN_OUTLIER_LIMIT);
+  }
+
+  /** Noise of one difference quotient (σ_δ/h), as {@link Screening.noisePerEntry}. */
+  get perEntry(): number {
+    const median = this.median;
+    if (Number.isNaN(median)) return NaN;
+    const limit = this.outlierLimit;
+    let sum = 0;
+    let count = 0;
+    for (; count < this.residuals.length && this.residuals[count] <= limit; count++) {
+      sum += this.squares[count];
+    }
+    return noiseFromSquares(sum, count);
+  }
+}
+
+/**
+ * A check residual combines about three quotient errors (the check point's, the base point's,
+ * and the sum over coordinates weighted by the unit check direction), so its rms is ≈ √3·σ_δ/h.
+ */
+function noiseFromSquares(sumOfSquares: number, count: number): number {
+  return count > 0 ? Math.sqrt(sumOfSquares / count) / Math.sqrt(3) : 0;
 }
 
 /** Which measured points enter the SVD. */
@@ -70,10 +123,8 @@ export function screenPoints(measured: readonly PointGradients[], checks: number
     // The noise level comes from points that have a gradient: a constant region's zero
     // residual says nothing about the noise elsewhere.
     const measuring = accepted.filter((i) => Number.isFinite(measured[i].relativeResidual));
-    const rms = Math.sqrt(
-      measuring.reduce((s, i) => s + measured[i].residualRms ** 2, 0) / measuring.length,
-    );
-    noisePerEntry = measuring.length > 0 ? rms / Math.sqrt(3) : 0;
+    const sum = measuring.reduce((s, i) => s + measured[i].residualRms ** 2, 0);
+    noisePerEntry = noiseFromSquares(sum, measuring.length);
   }
   const gradients = accepted.reduce((s, i) => s + countNonzeroRows(measured[i].gradients), 0);
   return { accepted, gradients, medianRelativeResidual: median, noisePerEntry };

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeNpy } from '../../src/io/npy.js';
 import { tempDir } from '../helpers.js';
-import { FIXTURES, runCli, type CliRun } from './runCli.js';
+import { FIXTURES, MAIN, runCli, type CliRun } from './runCli.js';
 
 const dir = tempDir();
 const onnx = join(dir, 'net.onnx');
@@ -67,7 +68,7 @@ test('bad flags', () => {
   assertUsageError(runCli(['recover']), /--model/);
   assertUsageError(recover(`onnx:${onnx}`, '--access', 'score'), /--access/);
   assertUsageError(recover(`onnx:${onnx}`, '--access', 'score:7'), /only 1 outputs/);
-  assertUsageError(recover(`onnx:${onnx}`, '--access', 'label'), /boundary method/);
+  assertUsageError(recover(`onnx:${onnx}`, '--access', 'label'), /no recovery method/);
   assertUsageError(recover(`onnx:${onnx}`, '--budget', '-5'), /--budget/);
   assertUsageError(recover(`onnx:${onnx}`, '--method', 'magic'), /--method/);
   assertUsageError(recover('cmd:cat'), /--input-dim/);
@@ -110,4 +111,16 @@ test('a rank-0 basis (budget spent at once) is written and read back', () => {
   const c = runCli(['compare', join(out, 'basis.npy'), join(out, 'basis.npy'), '--json']);
   assert.equal(c.code, 0, c.stderr);
   assert.equal(JSON.parse(c.stdout).dimA, 0);
+});
+
+test('a reader that closes stdout early gets one line on stderr, not a stack', () => {
+  const good = join(FIXTURES, 'npy', 'f8_2d.npy');
+  // The reader closes its end at once and lingers, so the write meets a closed pipe (EPIPE).
+  const script = `"${process.execPath}" --import tsx "${MAIN}" compare "${good}" "${good}" --json | (exec 0<&-; sleep 2); echo "exit \${PIPESTATUS[0]}" >&2`;
+  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.deepEqual(lines, [
+    'spanrec: stdout was closed before the output was written (EPIPE)',
+    'exit 1',
+  ]);
 });

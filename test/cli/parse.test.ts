@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { UserError } from '../../src/errors.js';
 import { parseMakeNetFlags } from '../../src/cli/makeNet.js';
 import { parseInteger, parseIntegerList, parsePositiveNumber } from '../../src/cli/parse.js';
-import { DEFAULT_OUT_DIR, parseRecoverFlags } from '../../src/cli/recover.js';
+import { DEFAULTS } from '../../src/cli/defaults.js';
+import { parseRecoverFlags } from '../../src/cli/recover.js';
 
 test('recover flags become a command object with defaults', () => {
   const cmd = parseRecoverFlags({ model: 'onnx:net.onnx' });
@@ -12,11 +13,11 @@ test('recover flags become a command object with defaults', () => {
   assert.equal(cmd.method, 'auto');
   assert.equal(cmd.budget, null);
   assert.equal(cmd.seed, 1);
-  assert.equal(cmd.outDir, DEFAULT_OUT_DIR);
-  assert.equal(cmd.step, undefined);
+  assert.equal(cmd.outDir, DEFAULTS.outDir);
+  assert.deepEqual(cmd.methodOptions, {});
   const full = parseRecoverFlags({
     model: 'cmd:python3 box.py --x 1',
-    access: 'threshold:2:0.5',
+    access: 'score:2',
     method: 'gradient',
     budget: '1000',
     seed: '9',
@@ -27,13 +28,11 @@ test('recover flags become a command object with defaults', () => {
     checks: '0',
   });
   assert.deepEqual(full.model, { kind: 'cmd', command: 'python3 box.py --x 1' });
-  assert.deepEqual(full.access, { kind: 'threshold', index: 2, threshold: 0.5 });
+  assert.deepEqual(full.access, { kind: 'score', index: 2 });
   assert.equal(full.budget, 1000);
   assert.equal(full.inputDim, 20);
   assert.equal(full.precision, 'f32');
-  assert.equal(full.step, 1e-4);
-  assert.equal(full.points, 12);
-  assert.equal(full.checks, 0);
+  assert.deepEqual(full.methodOptions, { step: 1e-4, points: 12, checks: 0 });
 });
 
 test('bad values name the flag', () => {
@@ -46,6 +45,8 @@ test('bad values name the flag', () => {
     [{ model: 'onnx:a', step: '-1e-3' }, /--step/],
     [{ model: 'onnx:a', precision: 'f16' }, /--precision/],
     [{ model: 'onnx:a', method: 'x' }, /--method/],
+    [{ model: 'onnx:a', method: 'gradient', access: 'label' }, /--method gradient.*label/],
+    [{ model: 'onnx:a', access: 'threshold:0:0.5' }, /no recovery method/],
   ];
   for (const [flags, pattern] of bad) {
     assert.throws(

@@ -1,0 +1,15 @@
+/** Every default value of the CLI, in one place: the help text and the parsers read these. */
+export const DEFAULTS = {
+  access: 'scores',
+  method: 'auto',
+  seed: 1,
+  outDir: 'spanrec-out',
+  certifyMoves: 8,
+  makeNet: {
+    widths: '64,32',
+    act: 'relu',
+    outputs: 1,
+    dtype: 'f64',
+    seed: 1,
+  },
+} as const;

@@ -1,0 +1,97 @@
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, UserError } from '../errors.js';
+import { certifyCommand, parseCertifyFlags, runCertify } from './certify.js';
+import { runCompare } from './compare.js';
+import { DEFAULTS } from './defaults.js';
+import { parseMakeNetFlags, runMakeNet } from './makeNet.js';
+import { parseRecoverFlags, recoverCommand, runRecover } from './recover.js';
+
+/** Wire the commands; each action's exit code lands in `exitCode`. */
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('spanrec')
+    .description("Recover the row span of a black-box network's first weight matrix from queries.")
+    .version(packageVersion(), '-V, --version')
+    .option('--debug', 'print stack traces of internal errors')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: () => {} }); // errors are printed once, by main()
+
+  recoverCommand(program, async (flags) => setExit(await runRecover(parseRecoverFlags(flags))));
+
+  program
+    .command('compare')
+    .description('principal angles between the row spans of two .npy matrices')
+    .argument('<a>', 'first matrix (.npy, rows × n)')
+    .argument('<b>', 'second matrix (.npy, rows × n)')
+    .option('--json', 'print JSON')
+    .action(async (a: string, b: string, flags: { json?: boolean }) =>
+      setExit(await runCompare({ a, b, json: flags.json ?? false })),
+    );
+
+  certifyCommand(program, async (flags) => setExit(await runCertify(parseCertifyFlags(flags))));
+
+  const mk = DEFAULTS.makeNet;
+  program
+    .command('make-net')
+    .description('write a random network as ONNX, and its true first layer A as .npy')
+    .requiredOption('--n <n>', 'input dimension')
+    .requiredOption('--k <k>', 'first-layer width (rows of A)')
+    .option('--widths <list>', 'hidden widths after the first layer', mk.widths)
+    .option('--act <name>', 'relu | leaky | tanh | sigmoid | gelu', mk.act)
+    .option('--outputs <m>', 'number of outputs', String(mk.outputs))
+    .option('--bias', 'use biases (default)')
+    .option('--no-bias', 'no biases')
+    .option('--dtype <d>', 'f32 | f64', mk.dtype)
+    .option('--rank <r>', 'rank of A (default min(n, k)); lower makes it rank-deficient')
+    .option('--seed <s>', 'random seed', String(mk.seed))
+    .requiredOption('--out <file>', 'ONNX file to write')
+    .option('--truth <file>', 'write A (k × n, float64) here')
+    .action(async (flags) => setExit(await runMakeNet(parseMakeNetFlags(flags))));
+
+  return program;
+}
+
+function packageVersion(): string {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+  return pkg.version;
+}
+
+/** Run the CLI on `argv` (without `node` and the script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram((code) => (exitCode = code));
+  const debug = argv.includes('--debug');
+  if (argv.length === 0) {
+    process.stderr.write(program.helpInformation());
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    return reportError(e, debug);
+  }
+}
+
+/** Print an error as the contract's one line; the exit code it deserves. */
+export function reportError(e: unknown, debug: boolean): number {
+  if (e instanceof CommanderError) {
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(e.code)) {
+      return EXIT_OK;
+    }
+    process.stderr.write(`spanrec: ${oneLine(e.message.replace(/^error: /, ''))}\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof UserError) {
+    process.stderr.write(`spanrec: ${oneLine(e.message)}\n`);
+    if (debug && e.stack) process.stderr.write(e.stack + '\n');
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(
+    `spanrec: internal error: ${oneLine(err.message)}${debug ? '' : ' (run with --debug for details)'}\n`,
+  );
+  if (debug && err.stack) process.stderr.write(err.stack + '\n');
+  return EXIT_FAILURE;
+}

@@ -1,0 +1,33 @@
+import { BudgetExhaustedError } from '../errors.js';
+import type { Matrix } from '../linalg/matrix.js';
+import type { Oracle } from '../oracle/oracle.js';
+
+/** The answer to a batch of measurement units, or why there is none. */
+export type Measured =
+  | { readonly kind: 'answered'; readonly units: number; readonly outputs: Matrix }
+  | { readonly kind: 'budget' };
+
+/**
+ * Query `units` measurement units of `rowsPerUnit` rows each (a point's stencil, a
+ * certificate's move), built by `build(count)`; when the budget cannot pay for all of them,
+ * spend what is left on as many whole units as it can pay for (a refused batch sends nothing,
+ * so this costs no query). Other errors propagate.
+ */
+export async function measureWithinBudget(
+  oracle: Oracle,
+  units: number,
+  rowsPerUnit: number,
+  build: (count: number) => Matrix,
+): Promise<Measured> {
+  let count = units;
+  for (;;) {
+    try {
+      return { kind: 'answered', units: count, outputs: await oracle.query(build(count)) };
+    } catch (e) {
+      if (!(e instanceof BudgetExhaustedError)) throw e;
+      const affordable = Math.floor((e.budget - e.used) / rowsPerUnit);
+      if (affordable < 1 || affordable >= count) return { kind: 'budget' };
+      count = affordable;
+    }
+  }
+}

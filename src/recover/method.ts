@@ -1,0 +1,117 @@
+import { UserError } from '../errors.js';
+import type { AccessLevel } from '../oracle/access.js';
+import type { Oracle } from '../oracle/oracle.js';
+import type { Rng } from '../random/rng.js';
+import type { ProgressListener, RecoveryResult } from './result.js';
+
+/**
+ * One numeric option of a recovery method. The CLI turns it into a flag
+ * (`--points-per-round` for key `pointsPerRound`); the library passes it by key.
+ */
+export interface MethodOption<K extends string = string> {
+  /** Key in the options object (camelCase). */
+  readonly key: K;
+  /** Placeholder shown in help, e.g. `h` for `--step <h>`. */
+  readonly placeholder: string;
+  readonly description: string;
+  /** `integer` values must be whole; `positive` ones finite and > 0. */
+  readonly kind: 'integer' | 'positive';
+  /** Inclusive bounds (integers). */
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** Option values by key, as the library passes them; validated by the method's declaration. */
+export type MethodOptionValues = Readonly<Record<string, number | undefined>>;
+
+/**
+ * A recovery method as the registry holds it: what it accepts and how to run it. Add a method
+ * by writing one file that exports such an object (built with {@link defineMethod}) and one
+ * line in registry.ts.
+ */
+export interface RecoveryMethod {
+  /** Name on the command line (`--method NAME`) and in result.json. */
+  readonly name: string;
+  /** One line for the help text. */
+  readonly summary: string;
+  /** Whether the method can work from what this access level reveals. */
+  accepts(access: AccessLevel): boolean;
+  /**
+   * Preference of `--method auto` among the methods that accept the access level: the highest
+   * wins; 0 means auto never picks it.
+   */
+  readonly autoPriority: number;
+  readonly options: readonly MethodOption[];
+  /** Validate `options` against the declaration, then recover the span. */
+  run(
+    oracle: Oracle,
+    rng: Rng,
+    options: MethodOptionValues,
+    onProgress: ProgressListener,
+  ): Promise<RecoveryResult>;
+}
+
+/** What a method file declares: like {@link RecoveryMethod} but with typed option keys. */
+export interface MethodDefinition<K extends string> {
+  readonly name: string;
+  readonly summary: string;
+  accepts(access: AccessLevel): boolean;
+  readonly autoPriority: number;
+  readonly options: readonly MethodOption<K>[];
+  run(
+    oracle: Oracle,
+    rng: Rng,
+    options: Readonly<Partial<Record<K, number>>>,
+    onProgress: ProgressListener,
+  ): Promise<RecoveryResult>;
+}
+
+/** Wrap a method definition so that its options are checked once, at the front door. */
+export function defineMethod<K extends string>(def: MethodDefinition<K>): RecoveryMethod {
+  return {
+    name: def.name,
+    summary: def.summary,
+    accepts: (access) => def.accepts(access),
+    autoPriority: def.autoPriority,
+    options: def.options,
+    run: (oracle, rng, options, onProgress) =>
+      def.run(oracle, rng, checkOptions(def, options), onProgress),
+  };
+}
+
+/** The flag of an option key: `pointsPerRound` → `--points-per-round`. */
+export function optionFlag(key: string): string {
+  return '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+function checkOptions<K extends string>(
+  def: MethodDefinition<K>,
+  values: MethodOptionValues,
+): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const option = def.options.find((o) => o.key === key);
+    if (option === undefined) {
+      throw new UserError(`${optionFlag(key)} is not an option of --method ${def.name}`);
+    }
+    out[option.key] = checkValue(option, value);
+  }
+  return out;
+}
+
+function checkValue(option: MethodOption, value: number): number {
+  const flag = optionFlag(option.key);
+  if (option.kind === 'positive' && !(Number.isFinite(value) && value > 0)) {
+    throw new UserError(`${flag} ${value}: expected a positive number`);
+  }
+  if (option.kind === 'integer') {
+    const min = option.min ?? -Infinity;
+    const max = option.max ?? Infinity;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      const range = max === Infinity ? `≥ ${min}` : `in [${min}, ${max}]`;
+      throw new UserError(`${flag} ${value}: expected an integer ${range}`);
+    }
+  }
+  return value;
+}
