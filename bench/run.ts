@@ -150,7 +150,7 @@ rank rule), default options, seed per case. Columns:
 * **max angle** — largest principal angle between the recovered span and the true row span.
 * **queries** — every row that reached the model (for \`cmd\` cases checked against the
   black box's own count). **queries ÷ floor** — queries / ((k(n−k) + k) / m), m the outputs
-  the access level reveals (SPEC.md, "The floor").
+  the access level reveals ([METHOD.md](METHOD.md#queries-and-the-floor)).
 * **overhead share** — wall time spent outside the model, as a share of the run.
 * **certificate** — the no-ground-truth completeness check (\`complete\` / \`unsure\` / \`incomplete\`).
 
