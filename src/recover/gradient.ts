@@ -55,7 +55,7 @@ export interface GradientOptions {
 export const SATURATION_OVERSAMPLE = 8;
 
 /** Default rows per oracle call: large enough that batched backends amortise their calls. */
-export const DEFAULT_MAX_BATCH_ROWS = 1024;
+export const DEFAULT_MAX_ROWS_PER_CALL = 1024;
 
 /**
  * The paper's method 1 (Section 3, "ReLU networks, real-valued output"): gradients by finite
@@ -84,7 +84,7 @@ export async function recoverByGradients(
   const roundoff = unitRoundoff(precision);
   const checks = options.checks ?? defaultChecks(precision);
   const pointScale = options.pointScale ?? 1;
-  const maxBatchRows = options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS;
+  const maxBatchRows = options.maxBatchRows ?? DEFAULT_MAX_ROWS_PER_CALL;
   const rowsPerPoint = 1 + n + checks;
   const pointsPerCall = Math.max(1, Math.floor(maxBatchRows / rowsPerPoint));
 
