@@ -1,4 +1,4 @@
-/** Exit codes of the contract (../shared/CONTRACT.md). */
+/** Exit codes of the CLI: 0 done, 1 a bug or other failure, 2 bad usage or input, 3 budget spent. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -19,9 +19,26 @@ export class UserError extends Error {
   }
 }
 
-/** A message on one line (the CLI's error contract), whatever whitespace it held. */
-export function oneLine(message: string): string {
-  return message.replace(/\s+/g, ' ').trim();
+/** How {@link oneLine} shortens a long text. */
+export interface OneLineOptions {
+  /** Longest result in characters, an ellipsis excluded. Default: no limit. */
+  maxChars?: number;
+  /** Keep the end instead of the start (a traceback's news is in its last lines). */
+  keepEnd?: boolean;
+}
+
+/**
+ * `text` on one line (the CLI's error contract): each line break, with the blanks around it,
+ * becomes `' | '` so that quoted lines stay apart; any other run of whitespace one space.
+ */
+export function oneLine(text: string, options: OneLineOptions = {}): string {
+  const flat = text
+    .trim()
+    .replace(/\s*[\r\n]+\s*/g, ' | ')
+    .replace(/\s+/g, ' ');
+  const { maxChars = Infinity, keepEnd = false } = options;
+  if (flat.length <= maxChars) return flat;
+  return keepEnd ? `…${flat.slice(flat.length - maxChars)}` : `${flat.slice(0, maxChars)}…`;
 }
 
 /** Thrown by the budget wrapper when a batch would exceed `--budget`. */

@@ -27,7 +27,12 @@ export type { Oracle, Precision } from './oracle/oracle.js';
 export { OnnxOracle } from './oracle/onnxOracle.js';
 export { CmdOracle } from './oracle/cmdOracle.js';
 export { NetworkOracle } from './oracle/networkOracle.js';
+export { ForwardingOracle } from './oracle/forwardingOracle.js';
+export { checkQueryInput } from './oracle/queryInput.js';
 export { AccessOracle, parseAccess, formatAccess, type AccessLevel } from './oracle/access.js';
+export { CountingOracle } from './oracle/countingOracle.js';
+export { BudgetOracle } from './oracle/budgetOracle.js';
+export { PrecisionOverride } from './oracle/precisionOverride.js';
 export { buildOracleStack, type OracleStack } from './oracle/stack.js';
 export { parseModelSpec, openModel, type ModelSpec, type OpenModelOptions } from './oracle/spec.js';
 

@@ -1,8 +1,9 @@
 import { UserError } from '../errors.js';
 import type { Matrix } from '../linalg/matrix.js';
-import type { Oracle, Precision } from './oracle.js';
+import { ForwardingOracle } from './forwardingOracle.js';
+import type { Oracle } from './oracle.js';
 
-/** What an algorithm may see of each query (CONTRACT.md, "Access levels"). */
+/** What an algorithm may see of each query. */
 export type AccessLevel =
   | { readonly kind: 'scores' }
   | { readonly kind: 'score'; readonly index: number }
@@ -63,43 +64,36 @@ export function isRealValued(a: AccessLevel): boolean {
  * wrapper, so it cannot see more than its access level, whatever it does.
  * `label` returns the argmax index (first on ties); `threshold` returns 1 or 0.
  */
-export class AccessOracle implements Oracle {
-  // A true private field: not reachable from an algorithm at run time either.
+export class AccessOracle extends ForwardingOracle {
+  // A true private field: not reachable from an algorithm at run time either (see the base).
   readonly #inner: Oracle;
+  // Private and frozen too: an algorithm must not be able to widen its own access level.
+  readonly #access: AccessLevel;
 
-  constructor(
-    inner: Oracle,
-    readonly access: AccessLevel,
-  ) {
+  constructor(inner: Oracle, access: AccessLevel) {
+    super(inner);
     this.#inner = inner;
-    const m = knownOutputDim(inner);
-    if (
-      (access.kind === 'score' || access.kind === 'threshold') &&
-      m !== undefined &&
-      access.index >= m
-    ) {
-      throw new UserError(`--access ${formatAccess(access)}: the model has only ${m} outputs`);
-    }
+    this.#access = Object.freeze({ ...access });
+    if (inner.outputDim !== undefined) assertOutputIndex(this.#access, inner.outputDim);
   }
 
-  get inputDim(): number {
-    return this.#inner.inputDim;
+  /** What each query reveals. */
+  get access(): AccessLevel {
+    return this.#access;
   }
-  get outputDim(): number {
-    return this.access.kind === 'scores' ? this.#inner.outputDim : 1;
-  }
-  get precision(): Precision {
-    return this.#inner.precision;
+
+  /** `m` for `scores` (unknown while the model's is), else 1: one value per query. */
+  override get outputDim(): number | undefined {
+    return this.#access.kind === 'scores' ? super.outputDim : 1;
   }
 
   async query(inputs: Matrix): Promise<Matrix> {
     const full = await this.#inner.query(inputs);
-    const a = this.access;
+    // Read the private field, not the getter: a property defined on this object could shadow it.
+    const a = this.#access;
     if (a.kind === 'scores') return full;
     const m = full.cols;
-    if ((a.kind === 'score' || a.kind === 'threshold') && a.index >= m) {
-      throw new UserError(`--access ${formatAccess(a)}: the model has only ${m} outputs`);
-    }
+    assertOutputIndex(a, m);
     const out = new Float64Array(full.rows);
     for (let r = 0; r < full.rows; r++) {
       const y = full.data.subarray(r * m, (r + 1) * m);
@@ -120,17 +114,11 @@ export class AccessOracle implements Oracle {
     }
     return { rows: full.rows, cols: 1, data: out };
   }
-
-  dispose(): Promise<void> {
-    return this.#inner.dispose();
-  }
 }
 
-/** The model's output size if it is known before any query (a cmd: model learns it later). */
-function knownOutputDim(model: Oracle): number | undefined {
-  try {
-    return model.outputDim;
-  } catch {
-    return undefined;
+/** The output an access level reads must exist among the model's `m`. */
+function assertOutputIndex(a: AccessLevel, m: number): void {
+  if ((a.kind === 'score' || a.kind === 'threshold') && a.index >= m) {
+    throw new UserError(`--access ${formatAccess(a)}: the model has only ${m} outputs`);
   }
 }

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { UserError } from '../errors.js';
+import { oneLine, UserError } from '../errors.js';
 import type { Matrix } from '../linalg/matrix.js';
 import {
   forgetGroup,
@@ -9,20 +9,20 @@ import {
   StderrTail,
   unrefStream,
 } from './childProcess.js';
-import { encodeRequest, oneLine, parseAnswer, quote } from './cmdProtocol.js';
+import { encodeRequest, parseAnswer, QUOTE_MAX_CHARS, quote } from './cmdProtocol.js';
 import type { Oracle, Precision } from './oracle.js';
 
 export { encodeRequest, parseAnswer, type ParsedAnswer } from './cmdProtocol.js';
 
-/** Default largest number of rows sent in one request line. */
-export const DEFAULT_MAX_BATCH_ROWS = 256;
+/** Default largest number of rows sent in one request line (bounds the length of a line). */
+export const DEFAULT_MAX_ROWS_PER_REQUEST = 256;
 /** Default seconds to wait for one answer line before giving up on the program. */
 export const DEFAULT_TIMEOUT_SECONDS = 120;
 /** Seconds `dispose()` waits after closing stdin before killing: a polite program exits at once. */
 const DISPOSE_GRACE_SECONDS = 2;
 /** Seconds to wait for a dying program's exit status and last stderr before composing a message. */
 const DEATH_REPORT_SECONDS = 1;
-/** Stderr lines quoted in one error message (the text itself is cut by `oneLine`). */
+/** Stderr lines quoted in one error message (the text itself is cut to QUOTE_MAX_CHARS). */
 const STDERR_QUOTE_LINES = 3;
 /** An answer line longer than this is junk, not a batch of scores (guards memory). */
 const MAX_LINE_CHARS = 256 * 1024 * 1024;
@@ -32,7 +32,7 @@ export interface CmdOracleOptions {
   /** Length `n` of every input row (the protocol cannot tell us; `--input-dim`). */
   inputDim: number;
   /** Largest number of rows per request line; bigger batches are split. Default 256. */
-  maxBatchRows?: number;
+  maxRowsPerRequest?: number;
   /** Seconds to wait for each answer line. Default 120; `Infinity` waits forever. */
   timeoutSeconds?: number;
   /** The expected output length `m`, when known: answers of another length are rejected. */
@@ -48,16 +48,17 @@ interface PendingRequest {
 }
 
 /**
- * A model behind a subprocess speaking the JSON-lines protocol (CONTRACT.md, "`cmd:`"): one
- * `{"inputs": [[…], …]}` line per request on its stdin, one `{"outputs": [[…], …]}` or
- * `{"error": "…"}` line per answer on its stdout, in order.
+ * A model behind a subprocess speaking the `cmd:` JSON-lines protocol: one `{"inputs": [[…], …]}`
+ * line per request on its stdin, one `{"outputs": [[…], …]}` or `{"error": "…"}` line per answer
+ * on its stdout, in order.
  *
  * The program is started once, through the shell, in its own process group, so that a timeout
  * or `dispose()` kills the whole pipeline it may have started. Requests are sent one at a time.
  *
- * `outputDim` is unknown until the program first answers, because learning it would cost a
- * query that no wrapper above would count. Reading it earlier throws (a programming error),
- * unless {@link CmdOracleOptions.outputDim} pinned it; `knownOutputDim` reads it without throwing.
+ * `outputDim` is `undefined` until the program first answers, because learning it would cost a
+ * query that no wrapper above would count (unless {@link CmdOracleOptions.outputDim} pins it).
+ *
+ * Query rows are not checked here: the stack's counter checks them for every backend.
  *
  * Every answer is untrusted. A protocol violation (junk, wrong shapes, a changed `m`, an early
  * exit, a timeout) is a one-line `UserError` and ends the session: the program is killed and
@@ -69,7 +70,7 @@ export class CmdOracle implements Oracle {
   readonly inputDim: number;
   readonly precision: Precision;
   private m: number | undefined;
-  private readonly maxBatchRows: number;
+  private readonly maxRowsPerRequest: number;
   private readonly timeoutMs: number;
   private readonly stderrTail = new StderrTail();
   private stdoutBuffer = '';
@@ -93,7 +94,7 @@ export class CmdOracle implements Oracle {
     this.inputDim = opts.inputDim;
     this.precision = opts.precision;
     this.m = opts.outputDim;
-    this.maxBatchRows = opts.maxBatchRows;
+    this.maxRowsPerRequest = opts.maxRowsPerRequest;
     this.timeoutMs = opts.timeoutSeconds * 1000;
     this.closed = new Promise((resolve) =>
       child.once('close', () => {
@@ -128,10 +129,10 @@ export class CmdOracle implements Oracle {
   static async create(command: string, opts: CmdOracleOptions): Promise<CmdOracle> {
     if (command.trim() === '') throw new UserError('cmd model: the command is empty');
     const { inputDim, outputDim } = opts;
-    const maxBatchRows = opts.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS;
+    const maxRowsPerRequest = opts.maxRowsPerRequest ?? DEFAULT_MAX_ROWS_PER_REQUEST;
     const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     requirePositiveInteger('input dimension', inputDim);
-    requirePositiveInteger('max batch rows', maxBatchRows);
+    requirePositiveInteger('max rows per request', maxRowsPerRequest);
     if (outputDim !== undefined) requirePositiveInteger('output dimension', outputDim);
     if (!(timeoutSeconds > 0)) {
       throw new UserError(`cmd model: timeout must be > 0 seconds, got ${timeoutSeconds}`);
@@ -142,26 +143,15 @@ export class CmdOracle implements Oracle {
     );
     return new CmdOracle(child, {
       inputDim,
-      maxBatchRows,
+      maxRowsPerRequest,
       timeoutSeconds,
       outputDim,
       precision: opts.precision ?? 'unknown',
     });
   }
 
-  /**
-   * Output length `m`, known once the program has answered (or when pinned at creation).
-   * @throws Error before that: ask after the first `query`, or use `knownOutputDim`.
-   */
-  get outputDim(): number {
-    if (this.m === undefined) {
-      throw new Error('cmd model: outputDim is unknown until the program has answered a query');
-    }
-    return this.m;
-  }
-
-  /** Output length `m` if known yet, else `undefined`. */
-  get knownOutputDim(): number | undefined {
+  /** Output length `m` once the program has answered (or when pinned at creation), else `undefined`. */
+  get outputDim(): number | undefined {
     return this.m;
   }
 
@@ -181,23 +171,11 @@ export class CmdOracle implements Oracle {
   }
 
   /**
-   * Evaluate the program on every row of `inputs`, in requests of at most `maxBatchRows` rows.
-   * An empty batch sends nothing. Concurrent calls are queued.
-   * @throws Error when `inputs` has the wrong width or a non-finite entry (a caller's bug).
+   * Evaluate the program on every row of `inputs`, in requests of at most `maxRowsPerRequest`
+   * rows. An empty batch sends nothing. Concurrent calls are queued.
    * @throws UserError when the program misbehaves (see the class comment).
    */
   async query(inputs: Matrix): Promise<Matrix> {
-    if (inputs.cols !== this.inputDim) {
-      throw new Error(
-        `cmd model: query rows have ${inputs.cols} entries, expected ${this.inputDim}`,
-      );
-    }
-    for (let i = 0; i < inputs.data.length; i++) {
-      if (!Number.isFinite(inputs.data[i])) {
-        const r = Math.floor(i / inputs.cols);
-        throw new Error(`cmd model: query row ${r} has a non-finite entry ${inputs.data[i]}`);
-      }
-    }
     const run = this.queue.then(() => this.runQuery(inputs));
     this.queue = run.catch(() => undefined);
     return run;
@@ -217,8 +195,8 @@ export class CmdOracle implements Oracle {
     if (this.failure !== null) throw this.failure;
     if (inputs.rows === 0) return { rows: 0, cols: this.m ?? 0, data: new Float64Array() };
     let out: Float64Array | null = null;
-    for (let start = 0; start < inputs.rows; start += this.maxBatchRows) {
-      const count = Math.min(this.maxBatchRows, inputs.rows - start);
+    for (let start = 0; start < inputs.rows; start += this.maxRowsPerRequest) {
+      const count = Math.min(this.maxRowsPerRequest, inputs.rows - start);
       const chunk = inputs.data.subarray(start * inputs.cols, (start + count) * inputs.cols);
       const requestNo = this.requests + 1;
       const line = await this.exchange(encodeRequest(chunk, inputs.cols), count);
@@ -323,7 +301,8 @@ export class CmdOracle implements Oracle {
   private stderrSuffix(): string {
     const last = this.stderrLines.slice(-STDERR_QUOTE_LINES);
     if (last.length === 0) return '';
-    return ` (stderr: ${oneLine(last.map((l) => l.trim()).join(' | '), true)})`;
+    const text = oneLine(last.join('\n'), { maxChars: QUOTE_MAX_CHARS, keepEnd: true });
+    return ` (stderr: ${text})`;
   }
 
   /** End the session with `error` (the first failure wins): reject what waits, kill now. */

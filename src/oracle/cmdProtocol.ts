@@ -1,10 +1,12 @@
 /**
- * The `cmd:` JSON-lines protocol (CONTRACT.md, "`cmd:`") as pure functions over text: encoding
- * one request line, and checking one untrusted answer line against the request it answers.
+ * The `cmd:` JSON-lines protocol as pure functions over text: encoding one request line, and
+ * checking one untrusted answer line against the request it answers.
  */
 
+import { oneLine } from '../errors.js';
+
 /** Longest quoted text in one error message, to keep it one line and readable. */
-const QUOTE_MAX_CHARS = 300;
+export const QUOTE_MAX_CHARS = 300;
 
 /** Encode rows as one request line; `String(x)` is the shortest text that parses back to `x`. */
 export function encodeRequest(data: Float64Array, cols: number): string {
@@ -55,7 +57,10 @@ export function parseAnswer(
   const record = value as Record<string, unknown>;
   if ('error' in record) {
     const text = typeof record.error === 'string' ? record.error : JSON.stringify(record.error);
-    return bad(`program reported an error for request #: ${oneLine(text ?? 'null')}`, false);
+    return bad(
+      `program reported an error for request #: ${oneLine(text ?? 'null', { maxChars: QUOTE_MAX_CHARS })}`,
+      false,
+    );
   }
   const outputs = record.outputs;
   if (!Array.isArray(outputs)) {
@@ -98,16 +103,9 @@ export function parseAnswer(
   return { ok: true, cols: cols ?? 0, data: data ?? new Float64Array() };
 }
 
-/** One line, at most QUOTE_MAX_CHARS (keeping the end when that is where the news is). */
-export function oneLine(text: string, keepEnd = false): string {
-  const flat = text.replace(/\s*[\r\n]+\s*/g, ' | ').trim();
-  if (flat.length <= QUOTE_MAX_CHARS) return flat;
-  return keepEnd
-    ? `…${flat.slice(flat.length - QUOTE_MAX_CHARS)}`
-    : `${flat.slice(0, QUOTE_MAX_CHARS)}…`;
-}
-
 /** `text` in quotes on one line, shortened: how messages show what a program wrote. */
 export function quote(text: string): string {
-  return `'${oneLine(text.length > 4 * QUOTE_MAX_CHARS ? text.slice(0, 4 * QUOTE_MAX_CHARS) : text)}'`;
+  // Cut a huge text before flattening it: only its start can be shown anyway.
+  const head = text.length > 4 * QUOTE_MAX_CHARS ? text.slice(0, 4 * QUOTE_MAX_CHARS) : text;
+  return `'${oneLine(head, { maxChars: QUOTE_MAX_CHARS })}'`;
 }

@@ -33,8 +33,8 @@ export interface OnnxOracleOptions {
  */
 export type OnnxBatching = 'unverified' | 'batched' | 'row-by-row';
 
-/** Rows per `run` when batching; bounds the size of one feed. */
-export const MAX_BATCH_ROWS = 512;
+/** Most rows fed to one `session.run` when batching; bounds the size of one feed tensor. */
+export const MAX_ROWS_PER_RUN = 512;
 
 /**
  * Batched and single-row runs may differ by rounding: onnxruntime's vectorized double `Tanh` and
@@ -69,6 +69,8 @@ const LOG_FATAL_ONLY = 4;
  *
  * The one exception is {@link setupQueries}: when the metadata does not fix the output size,
  * `create` evaluates the all-zero input once to learn m.
+ *
+ * Query rows are not checked here: the stack's counter checks them for every backend.
  */
 export class OnnxOracle implements Oracle {
   readonly inputDim: number;
@@ -153,18 +155,13 @@ export class OnnxOracle implements Oracle {
 
   async query(inputs: Matrix): Promise<Matrix> {
     if (this.disposed) throw new Error(`${this.label}: query after dispose()`);
-    if (inputs.cols !== this.inputDim) {
-      throw new Error(
-        `${this.label}: query rows have ${inputs.cols} entries, expected ${this.inputDim}`,
-      );
-    }
     const out = new Float64Array(inputs.rows * this.outputDim);
     let start = 0;
     if (this.mode === 'unverified' && inputs.rows >= 2) {
       start = await this.verifyBatching(inputs, out);
     }
     while (start < inputs.rows) {
-      const end = Math.min(inputs.rows, start + MAX_BATCH_ROWS);
+      const end = Math.min(inputs.rows, start + MAX_ROWS_PER_RUN);
       if (this.mode === 'row-by-row' || end - start === 1) {
         for (let r = start; r < end; r++) {
           out.set(await this.runRows(inputs, r, r + 1, false), r * this.outputDim);
@@ -190,7 +187,7 @@ export class OnnxOracle implements Oracle {
    */
   private async verifyBatching(inputs: Matrix, out: Float64Array): Promise<number> {
     const m = this.outputDim;
-    const end = Math.min(inputs.rows, MAX_BATCH_ROWS);
+    const end = Math.min(inputs.rows, MAX_ROWS_PER_RUN);
     const last = end - 1;
     const first = await this.runRows(inputs, 0, 1, false);
     const lastAlone = await this.runRows(inputs, last, end, false);

@@ -11,8 +11,12 @@ export type Precision = 'f32' | 'f64' | 'unknown';
 export interface Oracle {
   /** Length `n` of every query row. */
   readonly inputDim: number;
-  /** Length `m` of every output row as this oracle returns it. */
-  readonly outputDim: number;
+  /**
+   * Length `m` of every output row as this oracle returns it, or `undefined` while it is not
+   * known: a backend that learns `m` from its first answer (`cmd:`) knows it only after its
+   * first non-empty query, since probing earlier would spend a query nobody asked for.
+   */
+  readonly outputDim: number | undefined;
   /** Precision of the model's arithmetic, used to choose finite-difference steps. */
   readonly precision: Precision;
   /**
@@ -28,8 +32,11 @@ export interface Oracle {
    */
   readonly rowsSent?: number;
   /**
-   * Evaluate the model on every row of `inputs` (`B × inputDim`, float64). Returns `B × outputDim`
+   * Evaluate the model on every row of `inputs` (`B × inputDim`, float64). Returns `B × m`
    * float64 outputs. Throws UserError when the model misbehaves (wrong shapes, NaN, crashes).
+   *
+   * Backends trust `inputs`: the stack's counter checks them ({@link checkQueryInput}) before
+   * any backend sees them. Code that queries a backend directly must check them itself.
    */
   query(inputs: Matrix): Promise<Matrix>;
   /** Release processes, sessions and sockets. Safe to call twice. */

@@ -1,28 +1,40 @@
-import { UserError } from '../errors.js';
+import { oneLine, UserError } from '../errors.js';
 import type { Oracle, Precision } from './oracle.js';
+import { PrecisionOverride } from './precisionOverride.js';
 
-/** A parsed `--model SPEC` (CONTRACT.md, "Model specs"). */
+/** A parsed `--model SPEC`. */
 export type ModelSpec =
   | { readonly kind: 'onnx'; readonly path: string }
   | { readonly kind: 'cmd'; readonly command: string }
   | { readonly kind: 'http'; readonly url: string }
   | { readonly kind: 'builtin'; readonly name: string };
 
+/**
+ * Parse `onnx:PATH`, `cmd:COMMAND`, `http(s)://…` or `builtin:NAME`.
+ * @throws UserError (exit 2) naming the spec when it has none of these forms or an empty part.
+ */
 export function parseModelSpec(text: string): ModelSpec {
-  if (text.startsWith('onnx:')) {
-    const path = text.slice(5);
+  const after = (prefix: string): string | null =>
+    text.startsWith(prefix) ? text.slice(prefix.length) : null;
+  const path = after('onnx:');
+  if (path !== null) {
     if (path === '') throw new UserError('--model onnx:PATH needs a path');
     return { kind: 'onnx', path };
   }
-  if (text.startsWith('cmd:')) {
-    const command = text.slice(4).trim();
+  const command = after('cmd:')?.trim();
+  if (command !== undefined) {
     if (command === '') throw new UserError('--model cmd:COMMAND needs a command');
     return { kind: 'cmd', command };
   }
   if (/^https?:\/\//.test(text)) return { kind: 'http', url: text };
-  if (text.startsWith('builtin:')) return { kind: 'builtin', name: text.slice(8) };
+  const name = after('builtin:');
+  if (name !== null) {
+    if (name === '') throw new UserError('--model builtin:NAME needs a name');
+    return { kind: 'builtin', name };
+  }
   throw new UserError(
-    `--model ${text}: expected onnx:PATH, cmd:COMMAND, http(s)://HOST:PORT/v2/models/NAME or builtin:NAME`,
+    `--model ${oneLine(text)}: expected onnx:PATH, cmd:COMMAND, ` +
+      'http(s)://HOST:PORT/v2/models/NAME or builtin:NAME',
   );
 }
 
@@ -40,7 +52,7 @@ export interface OpenModelOptions {
 /** Open the model behind a spec as a raw Oracle (not yet counted or restricted). */
 export async function openModel(spec: ModelSpec, opts: OpenModelOptions = {}): Promise<Oracle> {
   const model = await openBackend(spec, opts);
-  return opts.precision === undefined ? model : withPrecision(model, opts.precision);
+  return opts.precision === undefined ? model : new PrecisionOverride(model, opts.precision);
 }
 
 async function openBackend(spec: ModelSpec, opts: OpenModelOptions): Promise<Oracle> {
@@ -62,28 +74,10 @@ async function openBackend(spec: ModelSpec, opts: OpenModelOptions): Promise<Ora
       return CmdOracle.create(spec.command, { inputDim: opts.inputDim });
     }
     case 'http':
-      throw new UserError(`--model ${spec.url}: HTTP inference servers are not supported yet`);
+      throw new UserError(
+        `--model ${oneLine(spec.url)}: HTTP inference servers are not supported yet`,
+      );
     case 'builtin':
-      throw new UserError(`--model builtin:${spec.name}: no such bundled model yet`);
+      throw new UserError(`--model builtin:${oneLine(spec.name)}: no such bundled model yet`);
   }
-}
-
-function withPrecision(model: Oracle, precision: Precision): Oracle {
-  return {
-    get inputDim() {
-      return model.inputDim;
-    },
-    get outputDim() {
-      return model.outputDim;
-    },
-    precision,
-    get setupQueries() {
-      return model.setupQueries;
-    },
-    get rowsSent() {
-      return model.rowsSent;
-    },
-    query: (inputs) => model.query(inputs),
-    dispose: () => model.dispose(),
-  };
 }

@@ -9,6 +9,7 @@ import { UserError } from '../../src/errors.js';
 import { fromRows, zeros, type Matrix } from '../../src/linalg/matrix.js';
 import { forward, type Network } from '../../src/nets/network.js';
 import { CmdOracle, type CmdOracleOptions } from '../../src/oracle/cmdOracle.js';
+import { buildOracleStack } from '../../src/oracle/stack.js';
 import { Rng } from '../../src/random/rng.js';
 import { isAlive } from './processes.js';
 
@@ -117,9 +118,14 @@ test('answers equal the float64 MLP computed here, exactly (dyadic weights)', as
   const weights = writeNpz(net);
   const x = dyadicMatrix(rng, 7, 5);
   await withOracle(`${MLP_SERVER} ${weights}`, { inputDim: 5 }, async (oracle) => {
-    assert.equal(oracle.knownOutputDim, undefined);
-    assert.throws(() => oracle.outputDim, /unknown until the program has answered/);
+    assert.equal(oracle.outputDim, undefined, 'm is unknown until the first answer');
     assert.equal(oracle.requestsSent, 0, 'create must not send a probe query');
+    assert.deepEqual(
+      await oracle.query(zeros(0, 5)),
+      zeros(0, 0),
+      'an empty batch teaches nothing',
+    );
+    assert.equal(oracle.outputDim, undefined);
     const y = await oracle.query(x);
     assert.equal(oracle.outputDim, 3);
     assert.deepEqual(y, forward(net, x));
@@ -157,7 +163,7 @@ test('large batches are split; the count file equals the rows sent', async () =>
   const countFile = tmpPath('count.txt');
   const batchLog = tmpPath('batches.txt');
   const command = `${MLP_SERVER} ${weights} --count-file ${countFile} --batch-log ${batchLog}`;
-  await withOracle(command, { inputDim: 3, maxBatchRows: 4 }, async (oracle) => {
+  await withOracle(command, { inputDim: 3, maxRowsPerRequest: 4 }, async (oracle) => {
     const a = dyadicMatrix(rng, 10, 3);
     const b = dyadicMatrix(rng, 3, 3);
     assert.deepEqual(await oracle.query(a), forward(net, a));
@@ -345,21 +351,20 @@ test('dispose closes stdin, then kills a program that ignores it; safe twice', a
   await rejectsWithUserError(oracle.query(fromRows([[1]])), /disposed/);
 });
 
-test('bad inputs and options are refused before anything is sent', async () => {
+test('through the stack, bad rows and bad options are refused before anything is sent', async () => {
   const weights = writeNpz(dyadicNet(new Rng(5), [2, 2]));
   await withOracle(`${MLP_SERVER} ${weights}`, { inputDim: 2 }, async (oracle) => {
-    await assert.rejects(oracle.query(fromRows([[1, NaN]])), (e: Error) => {
-      assert.ok(!(e instanceof UserError), 'a non-finite input is a bug, not a user error');
-      return /row 0 has a non-finite entry NaN/.test(e.message);
-    });
-    await assert.rejects(oracle.query(fromRows([[1, 2, 3]])), /rows have 3 entries, expected 2/);
+    const { oracle: stacked, counter } = buildOracleStack(oracle, { kind: 'scores' }, null);
+    await assert.rejects(stacked.query(fromRows([[1, NaN]])), /row 0, column 1 is NaN/);
+    await assert.rejects(stacked.query(fromRows([[1, 2, 3]])), /rows have 3 columns/);
     assert.equal(oracle.requestsSent, 0);
+    assert.equal(counter.queries, 0);
   });
   await rejectsWithUserError(CmdOracle.create('  ', { inputDim: 2 }), /command is empty/);
   await rejectsWithUserError(CmdOracle.create('cat', { inputDim: 0 }), /input dimension/);
   await rejectsWithUserError(
-    CmdOracle.create('cat', { inputDim: 2, maxBatchRows: 1.5 }),
-    /max batch rows must be a positive integer, got 1\.5/,
+    CmdOracle.create('cat', { inputDim: 2, maxRowsPerRequest: 1.5 }),
+    /max rows per request must be a positive integer, got 1\.5/,
   );
   await rejectsWithUserError(
     CmdOracle.create('cat', { inputDim: 2, timeoutSeconds: 0 }),

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   encodeRequest,
-  oneLine,
   parseAnswer,
   quote,
   type ParsedAnswer,
@@ -173,13 +172,6 @@ describe('parseAnswer rejects', () => {
 });
 
 describe('message quoting', () => {
-  it('oneLine flattens line breaks and keeps at most 300 characters', () => {
-    assert.equal(oneLine('  a\r\n  b\n\nc  '), 'a | b | c');
-    const long = 'x'.repeat(299) + 'yz';
-    assert.equal(oneLine(long), `${'x'.repeat(299)}y…`);
-    assert.equal(oneLine(long, true), `…${'x'.repeat(298)}yz`);
-  });
-
   it('quote puts a one-line, bounded excerpt in quotes', () => {
     assert.equal(quote('Loading\nmodel'), "'Loading | model'");
     const junk = quote('z'.repeat(1e6));

@@ -10,7 +10,7 @@ import type { Matrix } from '../../src/linalg/matrix.js';
 import { forward, type Network } from '../../src/nets/network.js';
 import { writeNetworkOnnx } from '../../src/nets/onnxExport.js';
 import { randomNetwork } from '../../src/nets/randomNetwork.js';
-import { BATCH_AGREEMENT_ULPS, MAX_BATCH_ROWS, OnnxOracle } from '../../src/oracle/onnxOracle.js';
+import { BATCH_AGREEMENT_ULPS, MAX_ROWS_PER_RUN, OnnxOracle } from '../../src/oracle/onnxOracle.js';
 import { Rng } from '../../src/random/rng.js';
 
 const { onnx } = onnxProto;
@@ -182,7 +182,7 @@ describe('OnnxOracle batching', () => {
     const path = await exported(net, null, 'f32');
     const batched = await OnnxOracle.create(path);
     const single = await OnnxOracle.create(path, { rowByRow: true });
-    const x = gaussianRows(MAX_BATCH_ROWS + 37, 24, new Rng(7));
+    const x = gaussianRows(MAX_ROWS_PER_RUN + 37, 24, new Rng(7));
     const a = await batched.query(x);
     const b = await single.query(x);
     assert.equal(batched.batching, 'batched');

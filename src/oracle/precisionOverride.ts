@@ -1,0 +1,34 @@
+import type { Matrix } from '../linalg/matrix.js';
+import { ForwardingOracle } from './forwardingOracle.js';
+import type { Oracle, Precision } from './oracle.js';
+
+/**
+ * A model whose precision the user states (e.g. a float32 model behind `cmd:`, which cannot
+ * tell), otherwise the model itself. It sits below the counter, so it passes on what the
+ * counter reads from a backend (`setupQueries`, `rowsSent`).
+ */
+export class PrecisionOverride extends ForwardingOracle {
+  readonly #precision: Precision;
+  readonly #model: Oracle;
+
+  constructor(model: Oracle, precision: Precision) {
+    super(model);
+    this.#precision = precision;
+    this.#model = model;
+  }
+
+  override get precision(): Precision {
+    return this.#precision;
+  }
+
+  get setupQueries(): number | undefined {
+    return this.#model.setupQueries;
+  }
+  get rowsSent(): number | undefined {
+    return this.#model.rowsSent;
+  }
+
+  query(inputs: Matrix): Promise<Matrix> {
+    return this.#model.query(inputs);
+  }
+}
