@@ -28,7 +28,7 @@ export interface OneLineOptions {
 }
 
 /**
- * `text` on one line (the CLI's error contract): each line break, with the blanks around it,
+ * `text` on one line (the CLI prints every error on one line): each line break, with the blanks around it,
  * becomes `' | '` so that quoted lines stay apart; any other run of whitespace one space.
  */
 export function oneLine(text: string, options: OneLineOptions = {}): string {

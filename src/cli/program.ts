@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Print an error as the contract's one line; the exit code it deserves. */
+/** Print an error as one line (docs/REFERENCE.md, "Exit codes"); the exit code it deserves. */
 export function reportError(e: unknown, debug: boolean): number {
   if (e instanceof CommanderError) {
     if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(e.code)) {

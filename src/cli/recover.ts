@@ -72,7 +72,7 @@ export function parseRecoverFlags(f: RecoverFlags): RecoverCommand {
   };
 }
 
-/** The contract's result.json object. */
+/** The result.json object (docs/REFERENCE.md, "result.json"). */
 export function resultJson(s: RecoverySummary, inputDim: number): Record<string, unknown> {
   const r = s.result;
   return {

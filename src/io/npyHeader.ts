@@ -116,6 +116,7 @@ function checkHeader(header: PyValue): NpyHeader {
 }
 
 /** Parse one Python literal (dict, tuple, list, str, int, bool, None) and nothing after it. */
+// eslint-disable-next-line max-lines-per-function -- a recursive-descent parser, one closure per rule
 function parsePyLiteral(text: string): PyValue {
   let pos = 0;
   const error = (what: string): never => {

@@ -130,3 +130,25 @@ export function randomOrthonormal(rows: number, cols: number, rng: Rng): Matrix 
   }
   return q;
 }
+
+/**
+ * Gram–Schmidt of the rows of a full-rank matrix, each row orthogonalised twice against the
+ * ones before it: an orthonormal basis of the same row span in O(rows²·cols), without an SVD.
+ * For a basis built row by row from independent vectors (the adaptive method's echelon rows).
+ *
+ * @throws Error if a row is (numerically) dependent on the rows before it.
+ */
+export function gramSchmidtRows(m: Matrix): Matrix {
+  const q = zeros(m.rows, m.cols);
+  const n = m.cols;
+  for (let i = 0; i < m.rows; i++) {
+    const v = q.data.subarray(i * n, (i + 1) * n);
+    v.set(m.data.subarray(i * n, (i + 1) * n));
+    const before = Math.sqrt(dot(v, 0, v, 0, n));
+    projectOntoComplementInPlace({ rows: i, cols: n, data: q.data }, v);
+    const norm = Math.sqrt(dot(v, 0, v, 0, n));
+    if (!(norm > 1e-12 * before)) throw new Error(`gramSchmidtRows: row ${i} is dependent`);
+    for (let t = 0; t < n; t++) v[t] /= norm;
+  }
+  return q;
+}

@@ -1,5 +1,5 @@
 /**
- * Principal angles between row spans — the project's accuracy measure (SPEC "Measures").
+ * Principal angles between row spans — the project's accuracy measure (docs/METHOD.md, "Principal angles").
  *
  * Cosines alone (singular values of Q_A·Q_Bᵀ) cannot resolve small angles: cos θ = 1 − θ²/2
  * rounds to 1 for θ below ~1e-8, so a recovered subspace off by 1e-9 would read as exact.
@@ -29,7 +29,7 @@ export function principalAngles(a: Matrix, b: Matrix): Float64Array {
   return anglesBetweenBases(...orthonormalPair(a, b));
 }
 
-/** The summary that `spanrec compare` prints (contract: `spanrec compare`). */
+/** The summary that `spanrec compare` prints (docs/REFERENCE.md, "spanrec compare"). */
 export interface SubspaceComparison {
   /** Numerical rank of the first matrix (dimension of its row span). */
   readonly dimA: number;
@@ -107,7 +107,7 @@ function anglesBetweenBases(qa: Matrix, qb: Matrix): Float64Array {
     const s = Math.min(sines[p - 1 - i], 1);
     angles[i] = Math.atan2(s, c);
   }
-  // Rounding can swap neighbours of a cluster; the contract promises ascending order.
+  // Rounding can swap neighbours of a cluster; principalAngles documents ascending order.
   return angles.sort();
 }
 

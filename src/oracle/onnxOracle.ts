@@ -52,7 +52,7 @@ export const BATCH_AGREEMENT_ULPS = 1024;
 const LOG_FATAL_ONLY = 4;
 
 /**
- * An ONNX model run with onnxruntime-node (CPU), per the contract's "ONNX models as users export
+ * An ONNX model run with onnxruntime-node (CPU), per docs/REFERENCE.md ("onnx:PATH"): "ONNX models as users export
  * them". The query row `x` is the chosen input flattened in C order without its batch dim:
  * - first dim symbolic (`['batch', 16, 96]`): that dim is the batch, n = 16·96 = 1536;
  * - all dims fixed (`[1, 16, 96]`, `[784]`, `[16, 96]`): the whole shape is one example,

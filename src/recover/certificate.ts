@@ -4,7 +4,7 @@ import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
 import { measureWithinBudget } from './measure.js';
 
-/** The verdict of a completeness check (CONTRACT.md, `spanrec certify`). */
+/** The verdict of a completeness check (docs/REFERENCE.md, "Certificate"). */
 export type Verdict = 'complete' | 'incomplete' | 'unsure';
 
 export interface Certificate {
@@ -74,7 +74,7 @@ export function certificateNotRun(reason: string): Certificate {
 
 /**
  * Test, without ground truth, whether the row span of `basis` is complete for the model
- * (SPEC.md, "A completeness certificate"): move random points along random directions
+ * (docs/METHOD.md, "The certificate"): move random points along random directions
  * orthogonal to the basis, and along unconstrained random directions of the same length, and
  * compare how much what the oracle reveals changes.
  */

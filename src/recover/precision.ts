@@ -18,8 +18,8 @@ export function unitRoundoff(p: Precision): number {
  * 7e-10 at steps 1e-6 / 1e-5 / 1e-4 with no point rejected by the kink check; at 1e-3 kinks
  * get through the check's tolerance. 1e-5 leaves a 10× margin on both sides; smooth
  * activations pay a truncation error ∝ step (2e-5 rad on tanh nets).
- * float32: 1e-3 is the smallest step that rises clearly above float32 rounding (SPEC.md,
- * "Finite differences on float32 models").
+ * float32: 1e-3 is the smallest step that rises clearly above float32 rounding (docs/METHOD.md,
+ * "Finite differences and float32").
  */
 export function defaultStep(p: Precision): number {
   return p === 'f32' ? 1e-3 : 1e-5;

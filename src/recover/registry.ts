@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { formatAccess, type AccessLevel } from '../oracle/access.js';
+import { adaptiveMethod } from './adaptive.js';
 import { gradientMethod } from './gradient.js';
 import { optionFlag, type RecoveryMethod } from './method.js';
 
@@ -7,7 +8,7 @@ import { optionFlag, type RecoveryMethod } from './method.js';
 export const AUTO_METHOD = 'auto';
 
 /** Every recovery method, in the order the help text lists them. */
-const methods: RecoveryMethod[] = [gradientMethod];
+const methods: RecoveryMethod[] = [adaptiveMethod, gradientMethod];
 
 /** The registered methods. */
 export function listMethods(): readonly RecoveryMethod[] {

@@ -8,9 +8,9 @@ import { orthonormalRows } from '../../src/linalg/orthonormal.js';
 import { tempDir } from '../helpers.js';
 import { FIXTURES, jsonOf, runCli } from './runCli.js';
 
-/** Acceptance (issue 2): float64 ReLU nets recover to better than 1e-7 rad. */
+/** Acceptance: float64 ReLU nets recover to better than 1e-7 rad. */
 const F64_ONNX_MAX_ANGLE = 1e-7;
-/** Acceptance (issue 2): an unseen float64 black box over cmd: recovers to better than 1e-6 rad. */
+/** Acceptance: an unseen float64 black box over cmd: recovers to better than 1e-6 rad. */
 const CMD_MAX_ANGLE = 1e-6;
 /** basis.npy rows are orthonormal to rounding. */
 const ORTHONORMAL_TOL = 1e-12;

@@ -14,7 +14,7 @@ import { singularValues } from '../../src/linalg/svd.js';
 import { Rng } from '../../src/random/rng.js';
 import { gaussian } from './matrices.js';
 
-/** Relative level of a float32 finite-difference noise plateau (SPEC: step ~1e-3, f32 output). */
+/** Relative level of a float32 finite-difference noise plateau (docs/METHOD.md: step ~1e-3, f32 output). */
 const F32_NOISE = 1e-4;
 /** Relative level of float64 rounding debris in an "exact" spectrum. */
 const F64_NOISE = 1e-15;
