@@ -77,15 +77,31 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('make-net')
     .description('write a random network as ONNX, and its true first layer A as .npy')
-    .requiredOption('--n <n>', 'input dimension')
+    .option('--n <n>', 'input dimension (may be left out when --input-shape gives it)')
     .requiredOption('--k <k>', 'first-layer width (rows of A)')
     .option('--widths <list>', 'hidden widths after the first layer', '64,32')
     .option('--act <name>', 'relu | leaky | tanh | sigmoid | gelu', 'relu')
     .option('--outputs <m>', 'number of outputs', '1')
+    .option('--head <h>', 'output head after the last layer: linear | sigmoid | softmax', 'linear')
     .option('--bias', 'use biases (default)')
     .option('--no-bias', 'no biases')
     .option('--dtype <d>', 'f32 | f64', 'f64')
     .option('--rank <r>', 'rank of A (default min(n, k)); lower makes it rank-deficient')
+    .option(
+      '--input-shape <dims>',
+      'ONNX input shape, e.g. 1,16,96 (fixed batch of 1) or batch,16,96 (default batch,n)',
+    )
+    .option(
+      '--layernorm',
+      'LayerNorm over the k first-layer units before their activation (the model then reads ' +
+        'only k−1 directions of the row span of A when k ≤ n; --truth is still A)',
+    )
+    .option(
+      '--influence-spread <s>',
+      "scale unit i's outgoing weights by S^(−r_i/(k−1)), r a random permutation: unit " +
+        'influences span a factor S',
+      '1',
+    )
     .option('--seed <s>', 'random seed', '1')
     .requiredOption('--out <file>', 'ONNX file to write')
     .option('--truth <file>', 'write A (k × n, float64) here')

@@ -1,10 +1,17 @@
 import { writeNpy } from '../io/npy.js';
+import { HEADS, type Head } from '../nets/head.js';
 import { ACTIVATIONS, type Activation } from '../nets/network.js';
 import { writeNetworkOnnx } from '../nets/onnxExport.js';
 import { randomNetwork } from '../nets/randomNetwork.js';
 import { Rng } from '../random/rng.js';
 import { UserError } from '../errors.js';
-import { optional, parseChoice, parseInteger, parseIntegerList } from './parse.js';
+import {
+  optional,
+  parseChoice,
+  parseInteger,
+  parseIntegerList,
+  parsePositiveNumber,
+} from './parse.js';
 
 export interface MakeNetCommand {
   readonly n: number;
@@ -16,6 +23,11 @@ export interface MakeNetCommand {
   readonly dtype: 'f32' | 'f64';
   readonly seed: number;
   readonly rank?: number;
+  /** ONNX input shape; default `[batch, n]`. */
+  readonly inputShape?: (number | string)[];
+  readonly head: Head;
+  readonly layerNorm: boolean;
+  readonly influenceSpread: number;
   readonly out: string;
   readonly truth?: string;
 }
@@ -30,33 +42,84 @@ export interface MakeNetFlags {
   dtype?: string;
   seed?: string;
   rank?: string;
+  inputShape?: string;
+  head?: string;
+  layernorm?: boolean;
+  influenceSpread?: string;
   out?: string;
   truth?: string;
 }
 
 export function parseMakeNetFlags(f: MakeNetFlags): MakeNetCommand {
-  if (f.n === undefined || f.k === undefined || f.out === undefined) {
-    throw new UserError('make-net needs --n N, --k K and --out FILE.onnx');
+  const inputShape = optional(f.inputShape, parseInputShape);
+  if ((f.n === undefined && inputShape === undefined) || f.k === undefined || !f.out) {
+    throw new UserError('make-net needs --n N (or --input-shape), --k K and --out FILE.onnx');
   }
-  const n = parseInteger('--n', f.n, { min: 1 });
+  const n = inputShape ? shapeSize(inputShape) : parseInteger('--n', f.n ?? '', { min: 1 });
+  if (inputShape && f.n !== undefined && parseInteger('--n', f.n, { min: 1 }) !== n) {
+    throw new UserError(`--input-shape ${f.inputShape} holds ${n} inputs, but --n is ${f.n}`);
+  }
   const k = parseInteger('--k', f.k, { min: 1 });
   const rank = optional(f.rank, (v) => parseInteger('--rank', v, { min: 1, max: Math.min(n, k) }));
+  const outputs = parseInteger('--outputs', f.outputs ?? '1', { min: 1 });
+  const head = parseChoice('--head', f.head ?? 'linear', HEADS);
+  if (head === 'softmax' && outputs < 2) {
+    throw new UserError('--head softmax needs --outputs 2 or more (one softmax score is always 1)');
+  }
   return {
     n,
     k,
     widths: parseIntegerList('--widths', f.widths ?? '64,32'),
     activation: parseChoice('--act', f.act ?? 'relu', ACTIVATIONS),
-    outputs: parseInteger('--outputs', f.outputs ?? '1', { min: 1 }),
+    outputs,
     bias: f.bias ?? true,
     dtype: parseChoice('--dtype', f.dtype ?? 'f64', ['f32', 'f64'] as const),
     seed: parseInteger('--seed', f.seed ?? '1', { min: 0, max: 2 ** 32 - 1 }),
     rank,
+    inputShape,
+    head,
+    layerNorm: f.layernorm ?? false,
+    influenceSpread: optional(f.influenceSpread, (v) => parseSpread(v, k)) ?? 1,
     out: f.out,
     truth: f.truth,
   };
 }
 
-/** `spanrec make-net`: a random network as an ONNX file, and its true first layer A. */
+/** Symbolic batch dimension: a name such as `batch` or `N`, allowed only first. */
+const SYMBOLIC_DIM = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `1,16,96` or `batch,16,96`: positive integers, the first entry optionally symbolic. */
+export function parseInputShape(value: string): (number | string)[] {
+  const parts = value.split(',').map((p) => p.trim());
+  return parts.map((p, i) => {
+    if (i === 0 && SYMBOLIC_DIM.test(p)) return p;
+    if (!/^\d+$/.test(p) || Number(p) < 1) {
+      throw new UserError(
+        `--input-shape ${value}: expected positive integers separated by commas, the first ` +
+          `optionally a batch name (e.g. 1,16,96 or batch,16,96)`,
+      );
+    }
+    return Number(p);
+  });
+}
+
+/** Inputs per example: the product of the numeric dimensions. */
+function shapeSize(shape: readonly (number | string)[]): number {
+  return shape.reduce<number>((p, d) => (typeof d === 'number' ? p * d : p), 1);
+}
+
+function parseSpread(value: string, k: number): number {
+  const spread = parsePositiveNumber('--influence-spread', value);
+  if (spread < 1) throw new UserError(`--influence-spread ${value}: expected a number ≥ 1`);
+  if (spread > 1 && k < 2) throw new UserError('--influence-spread needs --k 2 or more');
+  return spread;
+}
+
+/**
+ * `spanrec make-net`: a random network as an ONNX file, and its true first layer A. With
+ * `--layernorm`, `--truth` is still A, although the model reads only the row span of
+ * (I − 11ᵀ/k)·A, one dimension less for a full-rank A with k ≤ n (see `randomNetwork`).
+ */
 export async function runMakeNet(cmd: MakeNetCommand): Promise<number> {
   const net = randomNetwork(
     {
@@ -67,10 +130,13 @@ export async function runMakeNet(cmd: MakeNetCommand): Promise<number> {
       activation: cmd.activation,
       bias: cmd.bias,
       firstRank: cmd.rank,
+      head: cmd.head,
+      layerNorm: cmd.layerNorm,
+      influenceSpread: cmd.influenceSpread,
     },
     new Rng(cmd.seed),
   );
-  await writeNetworkOnnx(cmd.out, net, { dtype: cmd.dtype });
+  await writeNetworkOnnx(cmd.out, net, { dtype: cmd.dtype, inputShape: cmd.inputShape });
   if (cmd.truth !== undefined) await writeNpy(cmd.truth, net.layers[0].weight);
   return 0;
 }
