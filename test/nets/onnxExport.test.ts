@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -347,5 +348,43 @@ describe('networkToOnnx: heads, first-layer LayerNorm, influence spread', () => 
       writeNetworkOnnx(join(dir, 'no-such-dir', 'x.onnx'), net, { dtype: 'f32' }),
       (e: unknown) => e instanceof UserError && /no-such-dir.*no such directory/.test(e.message),
     );
+  });
+});
+
+describe('reproducibility of make-net networks', () => {
+  it('draws and exports, for a seed, the very bytes it always did (the bench depends on it)', () => {
+    // sha256 of `make-net` files written before heads, LayerNorm and influence spread existed
+    const pinned: [RandomNetworkOptions, number, 'f32' | 'f64', string][] = [
+      [
+        {
+          inputDim: 100,
+          firstWidth: 50,
+          hiddenWidths: [64, 64],
+          outputs: 1,
+          activation: 'relu',
+          bias: true,
+        },
+        1,
+        'f64',
+        '8160720f3029ea167698ccc9797fd3e7808892ffaf6005ce3ce0ae170f154d6d',
+      ],
+      [
+        {
+          inputDim: 20,
+          firstWidth: 8,
+          hiddenWidths: [5],
+          outputs: 3,
+          activation: 'gelu',
+          bias: true,
+        },
+        7,
+        'f32',
+        'e16489816017c06bc2b8cd3d8864a1d662834bf0c519bf2cafd3c370d03964c9',
+      ],
+    ];
+    for (const [options, seed, dtype, sha256] of pinned) {
+      const bytes = networkToOnnx(randomNetwork(options, new Rng(seed)), { dtype });
+      assert.equal(createHash('sha256').update(bytes).digest('hex'), sha256);
+    }
   });
 });
