@@ -98,8 +98,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option(
       '--influence-spread <s>',
-      "scale unit i's outgoing weights by S^(−r_i/(k−1)), r a random permutation: unit " +
-        'influences span a factor S',
+      "give the first-layer units' outgoing weights norms spaced geometrically over a factor " +
+        'S, in random order: the weakest unit moves the output S times less than the strongest',
       '1',
     )
     .option('--seed <s>', 'random seed', '1')

@@ -34,10 +34,11 @@ export interface RandomNetworkOptions {
    * Influence spread S ≥ 1 (default 1, off): column i of the second layer's weight (unit i's
    * outgoing weights) is rescaled to the norm ρ·S^(−r_i/(k−1)), where ρ is the root mean
    * square of the drawn column norms and r a uniformly random permutation of 0..k−1. The
-   * column norms thus run geometrically from ρ down to ρ/S in a shuffled unit order, exactly:
-   * the weakest unit moves the output S times less than the strongest (exactly when the second
-   * layer is the last one and the head is linear or sigmoid; otherwise up to the direction of
-   * each column, which random nets spread by a small factor). Needs k ≥ 2.
+   * column norms then run geometrically from ρ down to ρ/S, in shuffled unit order, so the
+   * weakest unit moves the output S times less than the strongest: exactly (in gradient norm,
+   * at every input) when the second layer is the last and the head is linear or m = 1;
+   * otherwise up to how each column's direction meets the rest of the net, which spreads the
+   * units of a random net by a small factor of its own. Needs k ≥ 2.
    */
   influenceSpread?: number;
 }
@@ -87,7 +88,7 @@ function randomLayerNorm(k: number, rng: Rng): LayerNorm {
  * Per-unit scales S^(−r_i/(k−1)) for a uniformly random permutation r of 0..k−1: geometric
  * from 1 down to 1/S, in shuffled order.
  */
-export function influenceScales(k: number, spread: number, rng: Rng): Float64Array {
+function influenceScales(k: number, spread: number, rng: Rng): Float64Array {
   if (!(spread >= 1) || k < 2) {
     throw new Error(`influence spread needs S ≥ 1 and k ≥ 2, got S = ${spread}, k = ${k}`);
   }
