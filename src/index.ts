@@ -82,5 +82,8 @@ export { selectRank, selectRankAboveNoise } from './linalg/rank.js';
 
 export { randomNetwork, type RandomNetworkOptions } from './nets/randomNetwork.js';
 export { forward, type Network, type DenseLayer, type Activation } from './nets/network.js';
+export type { Head } from './nets/head.js';
+export type { LayerNorm } from './nets/layerNorm.js';
+export { inputGradient } from './nets/inputGradient.js';
 export { networkToOnnx, writeNetworkOnnx } from './nets/onnxExport.js';
 export { encodeNpy, decodeNpy, readNpyMatrix, writeNpy } from './io/npy.js';

@@ -11,5 +11,7 @@ export const DEFAULTS = {
     outputs: 1,
     dtype: 'f64',
     seed: 1,
+    head: 'linear',
+    influenceSpread: 1,
   },
 } as const;

@@ -3,8 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, UserError } from '../errors.js';
 import { certifyCommand, parseCertifyFlags, runCertify } from './certify.js';
 import { runCompare } from './compare.js';
-import { DEFAULTS } from './defaults.js';
-import { parseMakeNetFlags, runMakeNet } from './makeNet.js';
+import { makeNetCommand, parseMakeNetFlags, runMakeNet } from './makeNet.js';
 import { parseRecoverFlags, recoverCommand, runRecover } from './recover.js';
 
 /** Wire the commands; each action's exit code lands in `exitCode`. */
@@ -31,23 +30,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   certifyCommand(program, async (flags) => setExit(await runCertify(parseCertifyFlags(flags))));
 
-  const mk = DEFAULTS.makeNet;
-  program
-    .command('make-net')
-    .description('write a random network as ONNX, and its true first layer A as .npy')
-    .requiredOption('--n <n>', 'input dimension')
-    .requiredOption('--k <k>', 'first-layer width (rows of A)')
-    .option('--widths <list>', 'hidden widths after the first layer', mk.widths)
-    .option('--act <name>', 'relu | leaky | tanh | sigmoid | gelu', mk.act)
-    .option('--outputs <m>', 'number of outputs', String(mk.outputs))
-    .option('--bias', 'use biases (default)')
-    .option('--no-bias', 'no biases')
-    .option('--dtype <d>', 'f32 | f64', mk.dtype)
-    .option('--rank <r>', 'rank of A (default min(n, k)); lower makes it rank-deficient')
-    .option('--seed <s>', 'random seed', String(mk.seed))
-    .requiredOption('--out <file>', 'ONNX file to write')
-    .option('--truth <file>', 'write A (k × n, float64) here')
-    .action(async (flags) => setExit(await runMakeNet(parseMakeNetFlags(flags))));
+  makeNetCommand(program, async (flags) => setExit(await runMakeNet(parseMakeNetFlags(flags))));
 
   return program;
 }

@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { parseDescr, readValues, writeValues, type NpyWriteDtype } from './npyDtype.js';
+import { fsProblem } from './fsProblem.js';
 import {
   formatNpyHeader,
   NpyHeaderError,
@@ -192,7 +193,7 @@ export async function writeNpy(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Helpers: header alignment, shape checks, memory order, text and file-system messages.
+// Helpers: header alignment, shape checks, memory order and text.
 
 /** Header length after padding with spaces and a final '\n' to the 64-byte data alignment. */
 function paddedHeaderLength(textLength: number, lengthBytes: number): number {
@@ -249,12 +250,4 @@ function latin1(bytes: Uint8Array): string {
     s += String.fromCharCode(...bytes.subarray(k, k + 8192));
   }
   return s;
-}
-
-function fsProblem(e: unknown, verb: 'read' | 'write'): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return verb === 'read' ? 'no such file' : 'no such directory';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  if (code === 'EACCES' || code === 'EPERM') return `permission denied (cannot ${verb})`;
-  return `cannot ${verb} file (${code ?? String(e)})`;
 }

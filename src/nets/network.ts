@@ -1,4 +1,6 @@
 import type { Matrix } from '../linalg/matrix.js';
+import { applyHead, sigmoid, type Head } from './head.js';
+import { layerNormInPlace, type LayerNorm } from './layerNorm.js';
 
 /** Elementwise activations a generated network may use between layers. */
 export type Activation = 'relu' | 'leaky' | 'tanh' | 'sigmoid' | 'gelu';
@@ -14,12 +16,17 @@ export interface DenseLayer {
 }
 
 /**
- * A feed-forward network `x -> L_last(σ(… σ(L_1 x) …))`: the activation follows every layer
- * except the last, whose outputs are the scores. `layers[0].weight` is the paper's `A` (k × n).
+ * A feed-forward network `x -> head(L_last(σ(… σ(N(L_1 x)) …)))`: the activation follows every
+ * layer except the last, whose outputs go through the head to make the scores; N is the
+ * optional LayerNorm on the first layer's units. `layers[0].weight` is the paper's `A` (k × n).
  */
 export interface Network {
   readonly layers: readonly DenseLayer[];
   readonly activation: Activation;
+  /** Applied to the last layer's outputs; absent means `linear` (the outputs are the scores). */
+  readonly head?: Head;
+  /** Applied to the first layer's outputs before its activation; absent means none. */
+  readonly layerNorm?: LayerNorm;
 }
 
 export function inputDim(net: Network): number {
@@ -40,11 +47,60 @@ export function activationFn(act: Activation): (z: number) => number {
     case 'tanh':
       return Math.tanh;
     case 'sigmoid':
-      return (z) => 1 / (1 + Math.exp(-z));
+      return sigmoid;
     case 'gelu':
       // exact GELU, x·Φ(x), matching ONNX's Gelu (opset 20) default and PyTorch's default
       return (z) => 0.5 * z * (1 + erf(z / Math.SQRT2));
   }
+}
+
+/** The activation's derivative, in float64; at the kink of relu and leaky, the left slope. */
+export function activationDerivative(act: Activation): (z: number) => number {
+  switch (act) {
+    case 'relu':
+      return (z) => (z > 0 ? 1 : 0);
+    case 'leaky':
+      return (z) => (z > 0 ? 1 : LEAKY_SLOPE);
+    case 'tanh':
+      return (z) => 1 - Math.tanh(z) ** 2;
+    case 'sigmoid':
+      return (z) => sigmoid(z) * (1 - sigmoid(z));
+    case 'gelu':
+      // d/dz z·Φ(z) = Φ(z) + z·φ(z)
+      return (z) =>
+        0.5 * (1 + erf(z / Math.SQRT2)) + (z * Math.exp(-0.5 * z * z)) / Math.sqrt(2 * Math.PI);
+  }
+}
+
+/** One dense layer on one row: `W x + b`, summed in input order. */
+export function dense(layer: DenseLayer, x: Float64Array): Float64Array {
+  const { weight, bias } = layer;
+  const width = weight.cols;
+  const out = new Float64Array(weight.rows);
+  for (let o = 0; o < weight.rows; o++) {
+    let s = bias ? bias[o] : 0;
+    const wo = o * width;
+    for (let i = 0; i < width; i++) s += weight.data[wo + i] * x[i];
+    out[o] = s;
+  }
+  return out;
+}
+
+/** {@link forward} on one input row. */
+export function forwardRow(net: Network, x: Float64Array): Float64Array {
+  const act = activationFn(net.activation);
+  const last = net.layers.length - 1;
+  let cur = x;
+  net.layers.forEach((layer, li) => {
+    if (layer.weight.cols !== cur.length) {
+      throw new Error(`layer ${li} expects ${layer.weight.cols} inputs, got ${cur.length}`);
+    }
+    const z = dense(layer, cur);
+    if (li === 0 && net.layerNorm) layerNormInPlace(net.layerNorm, z);
+    if (li < last) for (let i = 0; i < z.length; i++) z[i] = act(z[i]);
+    cur = z;
+  });
+  return applyHead(net.head ?? 'linear', cur);
 }
 
 /**
@@ -52,29 +108,14 @@ export function activationFn(act: Activation): (z: number) => number {
  * This is the reference the ONNX export and the oracles are tested against.
  */
 export function forward(net: Network, inputs: Matrix): Matrix {
-  const act = activationFn(net.activation);
-  let cur = inputs.data;
-  let width = inputs.cols;
-  net.layers.forEach((layer, li) => {
-    const { weight, bias } = layer;
-    if (weight.cols !== width) {
-      throw new Error(`layer ${li} expects ${weight.cols} inputs, got ${width}`);
-    }
-    const next = new Float64Array(inputs.rows * weight.rows);
-    const last = li === net.layers.length - 1;
-    for (let b = 0; b < inputs.rows; b++) {
-      for (let o = 0; o < weight.rows; o++) {
-        let s = bias ? bias[o] : 0;
-        const wo = o * width;
-        const xb = b * width;
-        for (let i = 0; i < width; i++) s += weight.data[wo + i] * cur[xb + i];
-        next[b * weight.rows + o] = last ? s : act(s);
-      }
-    }
-    cur = next;
-    width = weight.rows;
-  });
-  return { rows: inputs.rows, cols: width, data: cur };
+  const n = inputs.cols;
+  const m = outputDim(net);
+  if (n !== inputDim(net)) throw new Error(`layer 0 expects ${inputDim(net)} inputs, got ${n}`);
+  const out = new Float64Array(inputs.rows * m);
+  for (let b = 0; b < inputs.rows; b++) {
+    out.set(forwardRow(net, inputs.data.subarray(b * n, (b + 1) * n)), b * m);
+  }
+  return { rows: inputs.rows, cols: m, data: out };
 }
 
 /**

@@ -2,6 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { UserError } from '../errors.js';
+import { fsProblem } from '../io/fsProblem.js';
+import type { Head } from './head.js';
+import type { LayerNorm } from './layerNorm.js';
 import { erf, inputDim, LEAKY_SLOPE, outputDim, type Network } from './network.js';
 
 // onnx-proto is CommonJS whose `onnx` namespace Node's ESM loader cannot see as a named export.
@@ -53,6 +56,9 @@ type Dim = number | string;
  * - gelu → exact GELU `0.5·x·(1 + erf(x/√2))` from basic ops; onnxruntime's CPU `Erf` is float32
  *   only, so the f64 export evaluates erf as a piecewise Taylor polynomial from basic ops
  *   (agrees with libm's erf to a few ulps; see `erfF64`).
+ *
+ * A first-layer LayerNorm sits between the first `Gemm` and its activation (see `layerNorm`);
+ * the head follows the last `Gemm`: sigmoid → `Sigmoid`, softmax → `Softmax(axis = −1)`.
  */
 export function networkToOnnx(net: Network, opts: OnnxExportOptions): Uint8Array {
   const n = inputDim(net);
@@ -73,8 +79,10 @@ export function networkToOnnx(net: Network, opts: OnnxExportOptions): Uint8Array
     const inputs = [cur, g.tensor([weight.rows, weight.cols], weight.data)];
     if (bias) inputs.push(g.tensor([bias.length], bias));
     cur = g.node('Gemm', inputs, [intAttr('transB', 1)]);
+    if (li === 0 && net.layerNorm) cur = layerNorm(g, net.layerNorm, cur);
     if (li < net.layers.length - 1) cur = activation(g, net.activation, cur);
   });
+  cur = head(g, net.head ?? 'linear', cur);
   const outputShape: readonly Dim[] = opts.outputShape ?? [batchDim, m];
   if (opts.outputShape) {
     checkOutputShape(opts.outputShape, m, typeof batchDim === 'string');
@@ -106,7 +114,12 @@ export async function writeNetworkOnnx(
   net: Network,
   opts: OnnxExportOptions,
 ): Promise<void> {
-  await writeFile(path, networkToOnnx(net, opts));
+  const bytes = networkToOnnx(net, opts);
+  try {
+    await writeFile(path, bytes);
+  } catch (e) {
+    throw new UserError(`${path}: ${fsProblem(e, 'write')}`);
+  }
 }
 
 /** Validates a user-style input shape; returns the batch dimension (symbolic name or 1). */
@@ -156,6 +169,43 @@ function activation(g: GraphBuilder, act: Network['activation'], x: string): str
       const onePlus = g.node('Add', [e, g.scalar(1)]);
       return g.node('Mul', [g.node('Mul', [x, onePlus]), g.scalar(0.5)]);
     }
+  }
+}
+
+/**
+ * LayerNorm over the last axis (the units). In f32, ONNX's `LayerNormalization` (opset 17),
+ * as PyTorch exports `nn.LayerNorm`. In f64 the same from basic ops, mean and variance in two
+ * passes like `layerNormInPlace`: onnxruntime's double kernel takes its `epsilon` attribute as
+ * a float32 (1e-5 becomes 9.99999975e-6) and the variance as E[u²] − E[u]² (cancellation when
+ * |mean| ≫ std); measured 4e-13 off `forward` on a random net, the two-pass graph 9e-16.
+ */
+function layerNorm(g: GraphBuilder, ln: LayerNorm, u: string): string {
+  const k = ln.gamma.length;
+  const gamma = g.tensor([k], ln.gamma);
+  const beta = g.tensor([k], ln.beta);
+  if (g.dtype === 'f32') {
+    return g.node(
+      'LayerNormalization',
+      [u, gamma, beta],
+      [intAttr('axis', -1), floatAttr('epsilon', ln.epsilon)],
+    );
+  }
+  const mean = (v: string): string => g.node('ReduceMean', [v], [intsAttr('axes', [-1])]);
+  const centred = g.node('Sub', [u, mean(u)]);
+  const variance = mean(g.node('Mul', [centred, centred]));
+  const std = g.node('Sqrt', [g.node('Add', [variance, g.scalar(ln.epsilon)])]);
+  const normalized = g.node('Div', [centred, std]);
+  return g.node('Add', [g.node('Mul', [normalized, gamma]), beta]);
+}
+
+function head(g: GraphBuilder, kind: Head, logits: string): string {
+  switch (kind) {
+    case 'linear':
+      return logits;
+    case 'sigmoid':
+      return g.node('Sigmoid', [logits]);
+    case 'softmax':
+      return g.node('Softmax', [logits], [intAttr('axis', -1)]);
   }
 }
 
@@ -301,6 +351,10 @@ function valueInfo(
 
 function intAttr(name: string, i: number): OnnxTypes.IAttributeProto {
   return { name, type: AttributeType.INT, i };
+}
+
+function intsAttr(name: string, ints: number[]): OnnxTypes.IAttributeProto {
+  return { name, type: AttributeType.INTS, ints };
 }
 
 function floatAttr(name: string, f: number): OnnxTypes.IAttributeProto {

@@ -1,5 +1,7 @@
 import { matmul, zeros, type Matrix } from '../linalg/matrix.js';
 import type { Rng } from '../random/rng.js';
+import type { Head } from './head.js';
+import { LAYER_NORM_EPSILON, type LayerNorm } from './layerNorm.js';
 import type { Activation, DenseLayer, Network } from './network.js';
 
 /** What `spanrec make-net` draws. */
@@ -16,12 +18,37 @@ export interface RandomNetworkOptions {
   bias: boolean;
   /** rank(A); defaults to min(k, n). Lower values make a rank-deficient first layer. */
   firstRank?: number;
+  /** Output head after the last layer (default `linear`). */
+  head?: Head;
+  /**
+   * LayerNorm over the k first-layer units, before their activation (default off): ε = 1e-5,
+   * γ = 1 + 0.1·N(0, 1) and β = 0.1·N(0, 1) per unit (a trained LayerNorm's affine part is
+   * not the identity). The network then reads x only through P A x, P = I − 11ᵀ/k: moving x
+   * along A⁺1 (which shifts every unit equally) changes nothing. So the recoverable span is
+   * the row span of P A, inside that of A, of dimension rank(A) − 1 when 1 lies in the column
+   * span of A (always for a full-rank A with k ≤ n: a k×n A recovers as k − 1 dimensions),
+   * else rank(A) (e.g. k > n, or a generic low-rank A).
+   */
+  layerNorm?: boolean;
+  /**
+   * Influence spread S ≥ 1 (default 1, off): column i of the second layer's weight (unit i's
+   * outgoing weights) is rescaled to the norm ρ·S^(−r_i/(k−1)), where ρ is the root mean
+   * square of the drawn column norms and r a uniformly random permutation of 0..k−1. The
+   * column norms then run geometrically from ρ down to ρ/S, in shuffled unit order, so the
+   * weakest unit moves the output S times less than the strongest: exactly (in gradient norm,
+   * at every input) when the second layer is the last and the head is linear or m = 1;
+   * otherwise up to how each column's direction meets the rest of the net, which spreads the
+   * units of a random net by a small factor of its own. Needs k ≥ 2.
+   */
+  influenceSpread?: number;
 }
 
 /**
  * Draw a network with He-style Gaussian weights (variance 2/fan_in, which keeps ReLU
  * activations at unit scale through depth) and small Gaussian biases (std 0.1).
  * A rank-deficient `A` is drawn as a product `B C` of Gaussian factors.
+ * The layers are drawn first, then the LayerNorm's γ and β, then the influence permutation,
+ * so for a given seed the options only add to (or rescale) the network drawn without them.
  */
 export function randomNetwork(opts: RandomNetworkOptions, rng: Rng): Network {
   const { inputDim: n, firstWidth: k } = opts;
@@ -41,7 +68,49 @@ export function randomNetwork(opts: RandomNetworkOptions, rng: Rng): Network {
     const bias = opts.bias ? scaled(rng.gaussianVector(out), 0.1) : null;
     layers.push({ weight, bias });
   }
-  return { layers, activation: opts.activation };
+  const layerNorm = opts.layerNorm ? randomLayerNorm(k, rng) : undefined;
+  const spread = opts.influenceSpread ?? 1;
+  if (spread !== 1) spreadColumns(layers[1].weight, influenceScales(k, spread, rng));
+  return { layers, activation: opts.activation, head: opts.head ?? 'linear', layerNorm };
+}
+
+/** Standard deviations of γ − 1 and of β in a drawn LayerNorm. */
+const LAYER_NORM_GAMMA_STD = 0.1;
+const LAYER_NORM_BETA_STD = 0.1;
+
+function randomLayerNorm(k: number, rng: Rng): LayerNorm {
+  const gamma = scaled(rng.gaussianVector(k), LAYER_NORM_GAMMA_STD).map((g) => 1 + g);
+  const beta = scaled(rng.gaussianVector(k), LAYER_NORM_BETA_STD);
+  return { gamma, beta, epsilon: LAYER_NORM_EPSILON };
+}
+
+/**
+ * Per-unit scales S^(−r_i/(k−1)) for a uniformly random permutation r of 0..k−1: geometric
+ * from 1 down to 1/S, in shuffled order.
+ */
+function influenceScales(k: number, spread: number, rng: Rng): Float64Array {
+  if (!(spread >= 1) || k < 2) {
+    throw new Error(`influence spread needs S ≥ 1 and k ≥ 2, got S = ${spread}, k = ${k}`);
+  }
+  const rankOf = Array.from({ length: k }, (_, i) => i);
+  for (let i = k - 1; i > 0; i--) {
+    // Fisher–Yates
+    const j = rng.int(i + 1);
+    [rankOf[i], rankOf[j]] = [rankOf[j], rankOf[i]];
+  }
+  return Float64Array.from(rankOf, (r) => spread ** (-r / (k - 1)));
+}
+
+/**
+ * Give column c of `m` the norm ρ·scales[c], ρ the root mean square of the drawn column norms:
+ * normalizing first makes the norms' spread exactly that of the scales, whatever the draw.
+ */
+function spreadColumns(m: Matrix, scales: Float64Array): void {
+  const sq = new Float64Array(m.cols);
+  for (let i = 0; i < m.data.length; i++) sq[i % m.cols] += m.data[i] ** 2;
+  const rms = Math.sqrt(sq.reduce((a, b) => a + b, 0) / m.cols);
+  const factor = scales.map((s, c) => (rms * s) / Math.sqrt(sq[c]));
+  for (let i = 0; i < m.data.length; i++) m.data[i] *= factor[i % m.cols];
 }
 
 function gaussianMatrix(rows: number, cols: number, std: number, rng: Rng): Matrix {

@@ -81,6 +81,22 @@ test('bad flags', () => {
   );
 });
 
+test('make-net: unwritable --out or --truth, inconsistent lookalike flags', () => {
+  const make = (...extra: string[]): CliRun =>
+    runCli(['make-net', '--n', '6', '--k', '3', '--widths', '4', ...extra]);
+  assertUsageError(
+    make('--out', '/nonexistent/x.onnx'),
+    /\/nonexistent\/x\.onnx: no such directory/,
+  );
+  assertUsageError(make('--out', dir), /is a directory/);
+  assertUsageError(
+    make('--out', join(dir, 'ok.onnx'), '--truth', '/nonexistent/A.npy'),
+    /\/nonexistent\/A\.npy: no such directory/,
+  );
+  assertUsageError(make('--out', join(dir, 'y.onnx'), '--input-shape', '1,16,96'), /--n is 6/);
+  assertUsageError(make('--out', join(dir, 'y.onnx'), '--head', 'softmax'), /--outputs/);
+});
+
 test('compare of matrices with different column counts', () => {
   const a = join(FIXTURES, 'npy', 'f8_2d.npy');
   const b = join(FIXTURES, 'npy', 'f8_tall.npy');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../../src/errors.js';
-import { parseMakeNetFlags } from '../../src/cli/makeNet.js';
+import { parseInputShape, parseMakeNetFlags } from '../../src/cli/makeNet.js';
 import { parseInteger, parseIntegerList, parsePositiveNumber } from '../../src/cli/parse.js';
 import { DEFAULTS } from '../../src/cli/defaults.js';
 import { parseRecoverFlags } from '../../src/cli/recover.js';
@@ -75,4 +75,48 @@ test('make-net flags', () => {
   assert.equal(cmd.bias, true);
   assert.throws(() => parseMakeNetFlags({ n: '10', k: '4', out: 'n.onnx', act: 'swish' }), /--act/);
   assert.throws(() => parseMakeNetFlags({ n: '10', k: '4', out: 'n.onnx', rank: '5' }), /--rank/);
+});
+
+test('make-net lookalike flags: input shape, head, LayerNorm, influence spread', () => {
+  const plain = parseMakeNetFlags({ n: '10', k: '4', out: 'n.onnx' });
+  assert.equal(plain.inputShape, undefined);
+  assert.equal(plain.head, 'linear');
+  assert.equal(plain.layerNorm, false);
+  assert.equal(plain.influenceSpread, 1);
+  const fixed = parseMakeNetFlags({
+    k: '32',
+    out: 'n.onnx',
+    inputShape: '1,16,96',
+    head: 'sigmoid',
+    layernorm: true,
+    influenceSpread: '30',
+  });
+  assert.equal(fixed.n, 1536, 'n derived from the shape');
+  assert.deepEqual(fixed.inputShape, [1, 16, 96]);
+  assert.equal(fixed.head, 'sigmoid');
+  assert.equal(fixed.layerNorm, true);
+  assert.equal(fixed.influenceSpread, 30);
+  const symbolic = parseMakeNetFlags({
+    n: '1536',
+    k: '4',
+    out: 'n.onnx',
+    inputShape: 'batch,16,96',
+  });
+  assert.deepEqual(symbolic.inputShape, ['batch', 16, 96]);
+  assert.deepEqual(parseInputShape(' N , 3 '), ['N', 3]);
+  const bad = (f: Record<string, string>, pattern: RegExp): void =>
+    assert.throws(() => parseMakeNetFlags({ k: '4', out: 'n.onnx', ...f }), pattern);
+  bad({ n: '100', inputShape: '1,16,96' }, /holds 1536 inputs, but --n is 100/);
+  bad({ inputShape: '1,batch,96' }, /--input-shape 1,batch,96/);
+  bad({ inputShape: '1,0,96' }, /--input-shape/);
+  bad({ inputShape: '' }, /--input-shape/);
+  bad({}, /--n N \(or --input-shape\)/);
+  bad({ n: '8', head: 'tanh' }, /--head tanh/);
+  bad({ n: '8', head: 'softmax' }, /--outputs 2 or more/);
+  bad({ n: '8', influenceSpread: '0.5' }, /--influence-spread 0.5: expected a number ≥ 1/);
+  bad({ n: '8', influenceSpread: 'x' }, /--influence-spread/);
+  assert.throws(
+    () => parseMakeNetFlags({ n: '8', k: '1', out: 'n.onnx', influenceSpread: '4' }),
+    /--k 2 or more/,
+  );
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import {
   writeNetworkOnnx,
   type OnnxExportOptions,
 } from '../../src/nets/onnxExport.js';
-import { randomNetwork } from '../../src/nets/randomNetwork.js';
+import { randomNetwork, type RandomNetworkOptions } from '../../src/nets/randomNetwork.js';
 import { OnnxOracle } from '../../src/oracle/onnxOracle.js';
 import { Rng } from '../../src/random/rng.js';
 
@@ -22,6 +23,14 @@ const { onnx } = onnxProto;
 const F64_REL = 1e-12;
 /** f32 graph: inputs, weights and every op rounded to float32 (ε ≈ 6e-8) through a few layers. */
 const F32_REL = 1e-5;
+/**
+ * The f64 LayerNorm graph vs `forward`: rounding in summation order only (measured 9e-16 on
+ * this net; onnxruntime's own double `LayerNormalization`, with its float32 epsilon and
+ * one-pass variance, is 4e-13 off, which this bound exists to catch).
+ */
+const LAYER_NORM_F64_REL = 1e-14;
+/** Softmax scores of one row sum to 1 up to m roundings of the arithmetic (m ≤ 7 here). */
+const SOFTMAX_SUM = { f64: 1e-15, f32: 1e-6 } as const;
 /** In-graph f64 erf vs network.ts's erf, whose alternating series loses ~4e-15 near |u| = 2.5. */
 const ERF64_ABS = 1e-14;
 
@@ -244,5 +253,138 @@ describe('networkToOnnx', () => {
     await writeNetworkOnnx(path, net, { dtype: 'f64' });
     const written = await readFile(path);
     assert.ok(written.equals(networkToOnnx(net, { dtype: 'f64' })));
+  });
+});
+
+describe('networkToOnnx: heads, first-layer LayerNorm, influence spread', () => {
+  const plain: RandomNetworkOptions = {
+    inputDim: 30,
+    firstWidth: 12,
+    hiddenWidths: [10],
+    outputs: 3,
+    activation: 'relu',
+    bias: true,
+  };
+  const features: [string, Partial<RandomNetworkOptions>][] = [
+    ['sigmoid head', { head: 'sigmoid', outputs: 1 }],
+    ['softmax head', { head: 'softmax', outputs: 7 }],
+    ['LayerNorm', { layerNorm: true }],
+    ['influence spread 100', { influenceSpread: 100 }],
+    [
+      'all of them, gelu',
+      { head: 'softmax', layerNorm: true, influenceSpread: 30, activation: 'gelu' },
+    ],
+  ];
+  features.forEach(([name, extra], f) => {
+    for (const dtype of ['f32', 'f64'] as const) {
+      it(`${name} ${dtype} matches forward()`, async () => {
+        const rng = new Rng(2000 + f);
+        const net = randomNetwork({ ...plain, ...extra }, rng);
+        const inputs = gaussianRows(40, plain.inputDim, 3, rng);
+        const actual = await throughOracle(net, { dtype }, inputs);
+        const err = relativeError(actual, forward(net, inputs));
+        assert.ok(err <= (dtype === 'f64' ? F64_REL : F32_REL), `relative error ${err}`);
+      });
+    }
+  });
+
+  it('softmax scores are probability rows', async () => {
+    const rng = new Rng(2100);
+    const net = randomNetwork({ ...plain, outputs: 7, head: 'softmax' }, rng);
+    const inputs = gaussianRows(30, plain.inputDim, 5, rng);
+    for (const dtype of ['f32', 'f64'] as const) {
+      for (const scores of [forward(net, inputs), await throughOracle(net, { dtype }, inputs)]) {
+        for (let r = 0; r < scores.rows; r++) {
+          const row = scores.data.subarray(r * 7, (r + 1) * 7);
+          assert.ok(row.every((p) => p > 0 && p <= 1));
+          const sum = row.reduce((a, b) => a + b, 0);
+          assert.ok(Math.abs(sum - 1) <= SOFTMAX_SUM[dtype], `row ${r} sums to ${sum}`);
+        }
+      }
+    }
+  });
+
+  it('exports LayerNormalization in f32 and an exact two-pass LayerNorm in f64', async () => {
+    const rng = new Rng(2200);
+    const net = randomNetwork({ ...plain, layerNorm: true }, rng);
+    const ops = (dtype: 'f32' | 'f64'): string[] =>
+      (onnx.ModelProto.decode(networkToOnnx(net, { dtype })).graph?.node ?? []).map(
+        (node) => node.opType ?? '',
+      );
+    assert.ok(ops('f32').includes('LayerNormalization'));
+    assert.ok(!ops('f64').includes('LayerNormalization'));
+    const inputs = gaussianRows(20, plain.inputDim, 1, rng);
+    const err = relativeError(
+      await throughOracle(net, { dtype: 'f64' }, inputs),
+      forward(net, inputs),
+    );
+    assert.ok(err <= LAYER_NORM_F64_REL, `relative error ${err}`);
+  });
+
+  it('runs a fixed-batch [1, 16, 96] lookalike row by row through OnnxOracle', async () => {
+    const rng = new Rng(2300);
+    const options = { ...plain, inputDim: 1536, outputs: 1, head: 'sigmoid' } as const;
+    const net = randomNetwork({ ...options, layerNorm: true, influenceSpread: 10 }, rng);
+    const inputs = gaussianRows(6, 1536, 1, rng);
+    for (const dtype of ['f32', 'f64'] as const) {
+      const path = join(dir, `fixed-${dtype}.onnx`);
+      await writeNetworkOnnx(path, net, { dtype, inputShape: [1, 16, 96] });
+      const oracle = await OnnxOracle.create(path);
+      try {
+        assert.equal(oracle.inputDim, 1536);
+        assert.equal(oracle.outputDim, 1);
+        assert.equal(oracle.batching, 'row-by-row', 'a fixed batch of 1 cannot be batched');
+        const err = relativeError(await oracle.query(inputs), forward(net, inputs));
+        assert.ok(err <= (dtype === 'f64' ? F64_REL : F32_REL), `${dtype}: relative error ${err}`);
+      } finally {
+        await oracle.dispose();
+      }
+    }
+  });
+
+  it('writeNetworkOnnx reports an unwritable path as a UserError naming it', async () => {
+    const net = randomNetwork(plain, new Rng(1));
+    await assert.rejects(
+      writeNetworkOnnx(join(dir, 'no-such-dir', 'x.onnx'), net, { dtype: 'f32' }),
+      (e: unknown) => e instanceof UserError && /no-such-dir.*no such directory/.test(e.message),
+    );
+  });
+});
+
+describe('reproducibility of make-net networks', () => {
+  it('draws and exports, for a seed, the very bytes it always did (the bench depends on it)', () => {
+    // sha256 of `make-net` files written before heads, LayerNorm and influence spread existed
+    const pinned: [RandomNetworkOptions, number, 'f32' | 'f64', string][] = [
+      [
+        {
+          inputDim: 100,
+          firstWidth: 50,
+          hiddenWidths: [64, 64],
+          outputs: 1,
+          activation: 'relu',
+          bias: true,
+        },
+        1,
+        'f64',
+        '8160720f3029ea167698ccc9797fd3e7808892ffaf6005ce3ce0ae170f154d6d',
+      ],
+      [
+        {
+          inputDim: 20,
+          firstWidth: 8,
+          hiddenWidths: [5],
+          outputs: 3,
+          activation: 'gelu',
+          bias: true,
+        },
+        7,
+        'f32',
+        'e16489816017c06bc2b8cd3d8864a1d662834bf0c519bf2cafd3c370d03964c9',
+      ],
+    ];
+    for (const [options, seed, dtype, sha256] of pinned) {
+      const bytes = networkToOnnx(randomNetwork(options, new Rng(seed)), { dtype });
+      assert.equal(createHash('sha256').update(bytes).digest('hex'), sha256);
+    }
   });
 });
