@@ -25,6 +25,22 @@ export class EchelonBasis {
     this.pivotRow = new Int32Array(n).fill(-1);
   }
 
+  /** The echelon form of the row span of `m` (rows independent). */
+  static fromRows(m: Matrix): EchelonBasis {
+    const e = new EchelonBasis(m.cols);
+    for (let i = 0; i < m.rows; i++) {
+      const v = m.data.slice(i * m.cols, (i + 1) * m.cols);
+      e.reduce(v);
+      e.add(v);
+    }
+    return e;
+  }
+
+  /** Pivot coordinates of all rows, in row order. */
+  pivots(): number[] {
+    return [...this.pivotOf];
+  }
+
   /** Dimension of the subspace. */
   get rank(): number {
     return this.pivotOf.length;

@@ -13,6 +13,8 @@ export class NoiseScale {
   private readonly gradientScale: number[] = [];
   /** Residuals in units of their a-priori bound, sorted ascending. */
   private readonly normalized: number[] = [];
+  /** Σ over directions found of (their noise / their size)²: the span's squared error. */
+  private spanError2 = 0;
 
   constructor(
     private readonly roundoff: number,
@@ -43,6 +45,24 @@ export class NoiseScale {
       }
       this.normalized.splice(lo, 0, r);
     }
+  }
+
+  /**
+   * Record a direction found from a new part of norm `size` carrying noise of norm `noise`: its
+   * angle error is about noise / size, and the span found so far errs by the root sum of
+   * squares of these.
+   */
+  recordDirection(noise: number, size: number): void {
+    this.spanError2 += (noise / size) ** 2;
+  }
+
+  /**
+   * How large the part of output o's gradient off the span found can be through the span's own
+   * error alone (its estimated angle error times the gradient's size): a new part this small is
+   * no evidence of a missing direction.
+   */
+  spanResidual(o: number): number {
+    return Math.min(Math.sqrt(this.spanError2), SPAN_ERROR_CAP) * (this.gradientScale[o] ?? 0);
   }
 
   /**
@@ -96,3 +116,10 @@ export const UNCALIBRATED_TOLERANCE = 64;
  * (median residual 0) must not have its merely-rounded points called kinked.
  */
 export const MIN_RELATIVE_LEVEL = 0.05;
+
+/**
+ * Largest span error the news tests allow for. A missing direction's part is at least ~1e-3
+ * of a gradient even for units 1000× weaker than typical ones; a span error estimated above
+ * this cap (float32 deflation) would hide it, and is left to the refinement phase.
+ */
+export const SPAN_ERROR_CAP = 1e-4;

@@ -38,13 +38,15 @@ export interface SingleError {
 
 /**
  * The coordinate j whose column `a_·[j]` best explains all residuals (least squares over the
- * probes and outputs jointly); O(c·n·m). Needs at least two probes to be meaningful.
+ * probes and outputs jointly), skipping `exclude` (coordinates already re-measured); O(c·n·m).
+ * Needs at least two probes to be meaningful.
  */
 export function locateSingleError(
   coefficients: readonly Float64Array[],
   residuals: Float64Array,
   n: number,
   m: number,
+  exclude: ReadonlySet<number> = new Set(),
 ): SingleError {
   const c = coefficients.length;
   let total = 0;
@@ -54,7 +56,7 @@ export function locateSingleError(
   for (let j = 0; j < n; j++) {
     let aa = 0;
     for (let t = 0; t < c; t++) aa += coefficients[t][j] ** 2;
-    if (aa === 0) continue;
+    if (aa === 0 || exclude.has(j)) continue;
     // explained sum of squares: Σ_o (Σ_t a_tj ρ_to)² / Σ_t a_tj²
     let explained = 0;
     for (let o = 0; o < m; o++) {

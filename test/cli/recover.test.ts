@@ -78,9 +78,13 @@ test('float32 ONNX net of the same shape: rank 50, spectrum reported', () => {
   assert.equal(r.code, 0, r.stderr);
   const json = jsonOf(r);
   assert.equal(json.rank, 50);
+  assert.equal(json.method, 'adaptive', 'auto picks the adaptive method for scores');
   const s = json.singularValues as number[];
-  assert.ok(s.length > 50, 'the spectrum includes the noise values below the cut');
-  assert.ok(s[49] > s[50], 'descending');
+  assert.ok(s.length >= 50, 'the spectrum the rank was read from');
+  assert.ok(
+    s.every((v, i) => i === 0 || v <= s[i - 1]),
+    'descending',
+  );
 });
 
 test('rank-deficient first layer is reported with its true rank', () => {
@@ -143,7 +147,7 @@ test('a black box that dies mid-run: one-line error, exit 2, partial results kep
   ]);
   assert.equal(made.status, 0, String(made.stderr));
   const countFile = join(box, 'count.txt');
-  const server = `python3 ${join(FIXTURES, 'cmd', 'mlp_server.py')} ${join(box, 'weights.npz')} --count-file ${countFile} --die-after 3`;
+  const server = `python3 ${join(FIXTURES, 'cmd', 'mlp_server.py')} ${join(box, 'weights.npz')} --count-file ${countFile} --die-after 8`;
   const out = join(dir, 'out-dies');
   const r = runCli(['recover', '--model', `cmd:${server}`, '--input-dim', '30', '--out', out]);
   assert.equal(r.code, 2, r.stderr);

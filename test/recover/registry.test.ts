@@ -59,7 +59,8 @@ test("a method's flag is refused for a method that does not declare it", async (
 
 test('auto picks the accepting method of highest priority; names are unique', () => {
   assert.ok(methodNames().includes('toy-axes'));
-  assert.equal(resolveMethod('auto', parseAccess('scores')).name, 'gradient');
+  assert.equal(resolveMethod('auto', parseAccess('scores')).name, 'adaptive');
+  assert.equal(resolveMethod('auto', parseAccess('score:0')).name, 'adaptive');
   assert.throws(() => resolveMethod('auto', parseAccess('label')), UserError);
   assert.throws(() => resolveMethod('toy-axes', parseAccess('label')), /cannot work from/);
   assert.throws(() => registerMethod(axesMethod), /taken/);
