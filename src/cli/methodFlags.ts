@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import type { AccessLevel } from '../oracle/access.js';
 import { optionFlag, type MethodOption } from '../recover/method.js';
 import { listMethods, resolveMethod } from '../recover/registry.js';
-import { parseInteger, parsePositiveNumber } from './parse.js';
+import { parseInteger, parseNonNegativeNumber, parsePositiveNumber } from './parse.js';
 
 /** Every method option, once, with the methods that declare it (help text). */
 function allOptions(): { option: MethodOption; methods: string[] }[] {
@@ -50,7 +50,9 @@ export function parseMethodFlags(
     values[option.key] =
       option.kind === 'integer'
         ? parseInteger(flag, value, { min: option.min, max: option.max })
-        : parsePositiveNumber(flag, value);
+        : option.kind === 'positive'
+          ? parsePositiveNumber(flag, value)
+          : parseNonNegativeNumber(flag, value);
   }
   return values;
 }

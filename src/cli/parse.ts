@@ -25,6 +25,14 @@ export function parsePositiveNumber(flag: string, value: string): number {
   return n;
 }
 
+export function parseNonNegativeNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new UserError(`${flag} ${value}: expected a number ≥ 0`);
+  }
+  return n;
+}
+
 export function parseIntegerList(flag: string, value: string, min = 1): number[] {
   if (value.trim() === '') return [];
   return value.split(',').map((part) => parseInteger(flag, part, { min }));

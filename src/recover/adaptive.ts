@@ -51,7 +51,7 @@ export interface AdaptiveOptions {
  * 0); a first-layer direction that 8 random points in a row all leave unexcited is one random
  * Gaussian points almost never excite, which the completeness certificate then checks.
  */
-export const DEFAULT_NO_NEWS_RUN = 8;
+export const DEFAULT_NO_NEWS_RUN = 32;
 
 /**
  * Probes per point: two locate a single bad coordinate, more tell a bad coordinate from a bad
@@ -67,6 +67,13 @@ export const DEFAULT_PROBES = 5;
  * gradients.
  */
 export const REFINE_FACTOR_F32 = 2;
+
+/**
+ * Calibrated noise, in units of the rounding bound, above which a float64 model counts as
+ * noisy and gets the refinement phase: real float64 models sit below 1 (their arithmetic is
+ * exact at most points), outputs rounded to 6 digits near 1e8.
+ */
+export const NOISY_LEVEL = 1e3;
 
 /**
  * Default step of the adaptive method. float64: 1e-3, where rounding leaves ~1e-13 relative
@@ -171,6 +178,8 @@ interface Settings {
   readonly centralStep: number;
   /** Total rows to spend, as a multiple of the floor k(n − k) + k; 0: no refinement phase. */
   readonly refineFactor: number;
+  /** The refinement factor was left to the method (float64 models turn it on when noisy). */
+  readonly refineByNoise: boolean;
 }
 
 interface State {
@@ -221,6 +230,7 @@ export async function recoverAdaptively(
     candidates: options.candidates ?? DEFAULT_CANDIDATES,
     centralStep: options.step ?? centralStep(precision ?? 'f64'),
     refineFactor: options.refineFactor ?? (precision === 'f32' ? REFINE_FACTOR_F32 : 0),
+    refineByNoise: options.refineFactor === undefined && precision !== 'f32',
   };
   const state: State = {
     basis: new EchelonBasis(n),
@@ -260,6 +270,15 @@ export async function recoverAdaptively(
   return result(s, state, precision ?? 'unknown', refined);
 }
 
+/**
+ * The refinement factor in force: as set, or for a float64 model whose calibrated noise lies
+ * far above rounding (rounded or noisy outputs) the float32 one.
+ */
+function refineFactor(s: Settings, state: State): number {
+  if (!s.refineByNoise || !state.noise.calibrated) return s.refineFactor;
+  return state.noise.relativeLevel > NOISY_LEVEL ? REFINE_FACTOR_F32 : s.refineFactor;
+}
+
 /** The refinement phase, when asked for and the deflation ended normally with a span. */
 async function refineIfAsked(
   streamer: RowStreamer,
@@ -269,7 +288,8 @@ async function refineIfAsked(
   onProgress: ProgressListener,
 ): Promise<Refined | null> {
   const r = state.basis.rank;
-  if (s.refineFactor === 0 || state.stopReason !== 'saturated' || r === 0) return null;
+  const factor = refineFactor(s, state);
+  if (factor === 0 || state.stopReason !== 'saturated' || r === 0) return null;
   if (state.samples.length < r) return null;
   const refined = await refineSpan(
     streamer,
@@ -278,7 +298,7 @@ async function refineIfAsked(
       n: s.n,
       coarseStep: s.step * IN_SPAN_STEP_SHARE,
       pointScale: POINT_SCALES[state.scaleIndex],
-      rowLimit: Math.floor(s.refineFactor * (r * (s.n - r) + r)),
+      rowLimit: Math.floor(factor * (r * (s.n - r) + r)),
       noiseAt: (f0, o, xNorm) => state.noise.perDerivative(f0, o, xNorm) / IN_SPAN_STEP_SHARE,
     },
     gramSchmidtRows(state.basis.toMatrix()),
@@ -374,7 +394,7 @@ async function measurePoint(
     state.pointsRejected++;
     return;
   }
-  if (s.refineFactor > 0 && !(await completeGradients(streamer, s, state, probe, v))) {
+  if (refineFactor(s, state) > 0 && !(await completeGradients(streamer, s, state, probe, v))) {
     state.stopReason = 'budget';
     return;
   }
@@ -721,6 +741,13 @@ export const adaptiveMethod = defineMethod({
       min: 1,
       max: 64,
       description: 'candidate points probed per point measured (the most informative is measured)',
+    },
+    {
+      key: 'refineFactor',
+      placeholder: 'f',
+      kind: 'nonNegative',
+      description:
+        'rows in all as a multiple of the floor k(n−k)+k, pooling precise gradients after the span is found (0: off; default 2 for float32, 0 for float64)',
     },
     {
       key: 'noNewsRun',

@@ -14,8 +14,8 @@ export interface MethodOption<K extends string = string> {
   /** Placeholder shown in help, e.g. `h` for `--step <h>`. */
   readonly placeholder: string;
   readonly description: string;
-  /** `integer` values must be whole; `positive` ones finite and > 0. */
-  readonly kind: 'integer' | 'positive';
+  /** `integer` values must be whole; `positive` ones finite and > 0; `nonNegative` ≥ 0. */
+  readonly kind: 'integer' | 'positive' | 'nonNegative';
   /** Inclusive bounds (integers). */
   readonly min?: number;
   readonly max?: number;
@@ -104,6 +104,9 @@ function checkValue(option: MethodOption, value: number): number {
   const flag = optionFlag(option.key);
   if (option.kind === 'positive' && !(Number.isFinite(value) && value > 0)) {
     throw new UserError(`${flag} ${value}: expected a positive number`);
+  }
+  if (option.kind === 'nonNegative' && !(Number.isFinite(value) && value >= 0)) {
+    throw new UserError(`${flag} ${value}: expected a number ≥ 0`);
   }
   if (option.kind === 'integer') {
     const min = option.min ?? -Infinity;

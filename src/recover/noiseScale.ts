@@ -65,6 +65,11 @@ export class NoiseScale {
     return Math.min(Math.sqrt(this.spanError2), SPAN_ERROR_CAP) * (this.gradientScale[o] ?? 0);
   }
 
+  /** Enough residuals have been seen for {@link relativeLevel} to be measured, not assumed. */
+  get calibrated(): boolean {
+    return this.normalized.length >= MIN_RESIDUALS;
+  }
+
   /**
    * The model's noise in units of the a-priori bound: from the median residual once
    * {@link MIN_RESIDUALS} exist (a residual combines about {@link RESIDUAL_NOISE_MULTIPLE}

@@ -71,4 +71,4 @@ export function rankAgainstNoise(
  * certificate says unsure); a cut at the root-sum itself removed genuine directions on
  * n = 100, k = 50 nets.
  */
-export const SPAN_MARGIN = 3;
+export const SPAN_MARGIN = 10;

@@ -164,3 +164,29 @@ test('a black box that dies mid-run: one-line error, exit 2, partial results kep
   assert.ok(partial.queries - evaluated <= 256, 'at most one request (256 rows) was lost');
   assert.ok(partial.rank > 0);
 });
+
+/** Acceptance of the adaptive method on float64 (n = 784, k = 128, widths 256,256, one score). */
+const ADAPTIVE_F64_MAX_ANGLE = 1e-8;
+const ADAPTIVE_F64_MAX_FLOOR_RATIO = 1.15;
+
+test('adaptive, float64 n=784, k=128, score:0: rank 128, max angle ≤ 1e-8, queries ≤ 1.15 × floor', () => {
+  const r = runCli([
+    'make-net',
+    ...['--n', '784', '--k', '128', '--widths', '256,256', '--seed', '1', '--dtype', 'f64'],
+    ...['--out', join(dir, 'big.onnx'), '--truth', join(dir, 'big.A.npy')],
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = join(dir, 'out-big');
+  const run = runCli([
+    'recover',
+    ...['--model', `onnx:${join(dir, 'big.onnx')}`, '--access', 'score:0', '--out', out, '--json'],
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const json = jsonOf(run);
+  assert.equal(json.method, 'adaptive');
+  assert.equal(json.rank, 128);
+  const floor = 128 * (784 - 128) + 128;
+  assert.ok((json.queries as number) <= ADAPTIVE_F64_MAX_FLOOR_RATIO * floor, `${json.queries}`);
+  const c = compare(join(out, 'basis.npy'), join(dir, 'big.A.npy'));
+  assert.ok(c.maxAngle <= ADAPTIVE_F64_MAX_ANGLE, `max angle ${c.maxAngle}`);
+});

@@ -24,15 +24,19 @@ test('recovers the full span of a float64 ReLU network to 1e-7 rad', async () =>
 
 test('reports the true rank of a rank-deficient first layer', async () => {
   const oracle = referenceOracle({ inputDim: 40, firstWidth: 15, firstRank: 6 });
-  const s = await recoverSpan(oracle, { seed: 2 });
+  const s = await recoverSpan(oracle, { method: 'gradient', seed: 2 });
   assert.equal(s.result.rank, 6);
   assert.ok(compareSubspaces(s.result.basis, firstLayer(oracle)).maxAngle < F64_MAX_ANGLE);
 });
 
 test('several outputs give several gradients per point; score:I uses one', async () => {
   const oracle = referenceOracle({ inputDim: 30, firstWidth: 10, outputs: 3 });
-  const all = await recoverSpan(oracle, { seed: 4 });
-  const one = await recoverSpan(oracle, { seed: 4, access: parseAccess('score:1') });
+  const all = await recoverSpan(oracle, { method: 'gradient', seed: 4 });
+  const one = await recoverSpan(oracle, {
+    method: 'gradient',
+    seed: 4,
+    access: parseAccess('score:1'),
+  });
   assert.equal(all.result.rank, 10);
   assert.equal(one.result.rank, 10);
   assert.ok(all.queries < one.queries, `${all.queries} vs ${one.queries}`);
@@ -40,7 +44,7 @@ test('several outputs give several gradients per point; score:I uses one', async
 
 test('a budget is never exceeded and a short one ends incomplete', async () => {
   const oracle = referenceOracle({ inputDim: 40, firstWidth: 15 });
-  const s = await recoverSpan(oracle, { seed: 1, budget: 500 });
+  const s = await recoverSpan(oracle, { method: 'gradient', seed: 1, budget: 500 });
   assert.ok(s.queries <= 500, `${s.queries} queries`);
   assert.equal(s.result.stopReason, 'budget');
   assert.equal(s.complete, false);
@@ -65,11 +69,11 @@ test('a black box that does not state its precision is probed: float32 inputs ar
       net.query({ ...x, data: Float64Array.from(Float32Array.from(x.data)) }),
     dispose: async () => {},
   };
-  const f32 = await recoverSpan(f32Box, { seed: 3 });
+  const f32 = await recoverSpan(f32Box, { method: 'gradient', seed: 3 });
   assert.equal(f32.result.details.precision, 'f32');
   assert.equal(f32.result.rank, 8);
   const f64Box = { ...f32Box, query: (x: Matrix) => net.query(x) };
-  const f64 = await recoverSpan(f64Box, { seed: 3 });
+  const f64 = await recoverSpan(f64Box, { method: 'gradient', seed: 3 });
   assert.equal(f64.result.details.precision, 'f64');
   assert.ok(compareSubspaces(f64.result.basis, firstLayer(net)).maxAngle < F64_MAX_ANGLE);
 });
@@ -86,7 +90,7 @@ test('a constant model ends at rank 0 after a few points instead of looping', as
     }),
     dispose: async () => {},
   };
-  const s = await recoverSpan(constant, { seed: 1 });
+  const s = await recoverSpan(constant, { method: 'gradient', seed: 1 });
   assert.equal(s.result.rank, 0);
   assert.equal(s.result.stopReason, 'saturated');
   assert.ok(s.queries < 200, `${s.queries} queries`);
@@ -98,7 +102,7 @@ test('many outputs: saturation is counted in points, so the full rank is found',
     { inputDim: 40, firstWidth: 30, hiddenWidths: [16], outputs: 10 },
     10,
   );
-  const s = await recoverSpan(oracle, { seed: 2 });
+  const s = await recoverSpan(oracle, { method: 'gradient', seed: 2 });
   assert.equal(s.result.rank, 30);
   assert.ok(compareSubspaces(s.result.basis, firstLayer(oracle)).maxAngle < F64_MAX_ANGLE);
 });
@@ -117,7 +121,7 @@ test('noisy outputs do not abort the run: the screen calibrates to the noise', a
     },
     dispose: async () => {},
   };
-  const s = await recoverSpan(noisy, { seed: 4 });
+  const s = await recoverSpan(noisy, { method: 'gradient', seed: 4 });
   assert.equal(s.result.rank, 10);
   // noise 1e-8 over a step of 1e-5: gradient errors ~1e-3 relative
   assert.ok(compareSubspaces(s.result.basis, firstLayer(net)).maxAngle < 0.05);
@@ -125,13 +129,17 @@ test('noisy outputs do not abort the run: the screen calibrates to the noise', a
 
 test('the certificate fits inside the budget; a budget one row short is reported spent', async () => {
   const oracle = referenceOracle({ inputDim: 20, firstWidth: 6 });
-  const free = await recoverSpan(oracle, { seed: 8 });
+  const free = await recoverSpan(oracle, { method: 'gradient', seed: 8 });
   assert.equal(free.budgetSpent, false);
-  const exact = await recoverSpan(oracle, { seed: 8, budget: free.queries });
+  const exact = await recoverSpan(oracle, { method: 'gradient', seed: 8, budget: free.queries });
   assert.equal(exact.queries, free.queries);
   assert.equal(exact.complete, true);
   assert.equal(exact.budgetSpent, false);
-  const short = await recoverSpan(oracle, { seed: 8, budget: free.queries - 1 });
+  const short = await recoverSpan(oracle, {
+    method: 'gradient',
+    seed: 8,
+    budget: free.queries - 1,
+  });
   assert.ok(short.queries <= free.queries - 1);
   assert.equal(short.budgetSpent, true);
   assert.equal(short.complete, false);
@@ -139,7 +147,7 @@ test('the certificate fits inside the budget; a budget one row short is reported
 
 test('a first layer of full rank (k ≥ n) is recovered as all of R^n', async () => {
   const oracle = referenceOracle({ inputDim: 10, firstWidth: 14 });
-  const s = await recoverSpan(oracle, { seed: 6 });
+  const s = await recoverSpan(oracle, { method: 'gradient', seed: 6 });
   assert.equal(s.result.rank, 10);
   assert.equal(s.result.stopReason, 'full-rank');
 });
