@@ -6,6 +6,13 @@ import { Rng } from '../random/rng.js';
 import { UserError } from '../errors.js';
 import { optional, parseChoice, parseInteger, parseIntegerList } from './parse.js';
 
+/**
+ * Most weights a generated network may have: 5e7 float64 weights are 400 MB in memory and as
+ * many again in the ONNX file, well past any test network; larger shapes are refused up front
+ * instead of failing inside the allocator.
+ */
+export const MAX_NET_WEIGHTS = 50_000_000;
+
 export interface MakeNetCommand {
   readonly n: number;
   readonly k: number;
@@ -41,12 +48,21 @@ export function parseMakeNetFlags(f: MakeNetFlags): MakeNetCommand {
   const n = parseInteger('--n', f.n, { min: 1 });
   const k = parseInteger('--k', f.k, { min: 1 });
   const rank = optional(f.rank, (v) => parseInteger('--rank', v, { min: 1, max: Math.min(n, k) }));
+  const widths = parseIntegerList('--widths', f.widths ?? '64,32');
+  const outputs = parseInteger('--outputs', f.outputs ?? '1', { min: 1 });
+  const sizes = [n, k, ...widths, outputs];
+  const weights = sizes.slice(1).reduce((sum, out, l) => sum + out * sizes[l], 0);
+  if (weights > MAX_NET_WEIGHTS) {
+    throw new UserError(
+      `make-net: ${sizes.join(' → ')} has ${weights} weights, more than the ${MAX_NET_WEIGHTS} allowed`,
+    );
+  }
   return {
     n,
     k,
-    widths: parseIntegerList('--widths', f.widths ?? '64,32'),
+    widths,
     activation: parseChoice('--act', f.act ?? 'relu', ACTIVATIONS),
-    outputs: parseInteger('--outputs', f.outputs ?? '1', { min: 1 }),
+    outputs,
     bias: f.bias ?? true,
     dtype: parseChoice('--dtype', f.dtype ?? 'f64', ['f32', 'f64'] as const),
     seed: parseInteger('--seed', f.seed ?? '1', { min: 0, max: 2 ** 32 - 1 }),

@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { EXIT_BUDGET, EXIT_FAILURE, EXIT_OK, UserError } from '../errors.js';
 import { writeNpy } from '../io/npy.js';
 import { formatAccess } from '../oracle/access.js';
+import { InterruptibleOracle } from '../oracle/interruptibleOracle.js';
 import { openModel } from '../oracle/spec.js';
 import { recoverSpan, type RecoverySummary } from '../recover/recoverSpan.js';
 import { methodNames } from '../recover/registry.js';
 import { DEFAULTS } from './defaults.js';
+import { stoppable } from './interrupt.js';
 import { addMethodFlags, parseMethodFlags } from './methodFlags.js';
 import {
   addModelFlags,
@@ -18,6 +20,9 @@ import {
 import { optional, parseChoice, parseInteger } from './parse.js';
 import { prepareOutDir, writeResultFile } from './outDir.js';
 import { makeReporter } from './progress.js';
+
+/** The files `recover` writes into its `--out` folder. */
+const RECOVER_OUTPUTS = ['basis.npy', 'result.json'] as const;
 
 /** `spanrec recover` after validation: plain data. */
 export interface RecoverCommand extends ModelFlags {
@@ -94,7 +99,12 @@ export function resultJson(s: RecoverySummary, inputDim: number): Record<string,
 }
 
 export async function runRecover(cmd: RecoverCommand): Promise<number> {
-  await prepareOutDir(cmd.outDir);
+  await prepareOutDir(cmd.outDir, RECOVER_OUTPUTS);
+  return stoppable((signal) => recoverInto(cmd, signal));
+}
+
+/** Recover and write the results; `signal` stops the queries (partial results are written). */
+async function recoverInto(cmd: RecoverCommand, signal: AbortSignal): Promise<number> {
   const reporter = makeReporter(cmd.quiet);
   const model = await openModel(cmd.model, openOptions(cmd));
   try {
@@ -102,7 +112,7 @@ export async function runRecover(cmd: RecoverCommand): Promise<number> {
       throw new UserError(`--input-dim ${cmd.inputDim}: the model takes ${model.inputDim} inputs`);
     }
     const summary = await recoverSpan(
-      model,
+      new InterruptibleOracle(model, signal),
       {
         method: cmd.method,
         methodOptions: cmd.methodOptions,

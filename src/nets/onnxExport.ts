@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { UserError } from '../errors.js';
+import { writeFileReplacing } from '../io/safeFiles.js';
 import { erf, inputDim, LEAKY_SLOPE, outputDim, type Network } from './network.js';
 
 // onnx-proto is CommonJS whose `onnx` namespace Node's ESM loader cannot see as a named export.
@@ -106,7 +106,7 @@ export async function writeNetworkOnnx(
   net: Network,
   opts: OnnxExportOptions,
 ): Promise<void> {
-  await writeFile(path, networkToOnnx(net, opts));
+  await writeFileReplacing(path, networkToOnnx(net, opts));
 }
 
 /** Validates a user-style input shape; returns the batch dimension (symbolic name or 1). */

@@ -47,6 +47,8 @@ export interface OpenModelOptions {
   outputName?: string;
   /** Override the precision the backend reports (e.g. a float32 model behind `cmd:`). */
   precision?: Precision;
+  /** Seconds to wait for each answer of a `cmd:` or HTTP model (default: DEFAULT_TIMEOUT_SECONDS). */
+  timeoutSeconds?: number;
 }
 
 /** Open the model behind a spec as a raw Oracle (not yet counted or restricted). */
@@ -71,7 +73,10 @@ async function openBackend(spec: ModelSpec, opts: OpenModelOptions): Promise<Ora
         );
       }
       const { CmdOracle } = await import('./cmdOracle.js');
-      return CmdOracle.create(spec.command, { inputDim: opts.inputDim });
+      return CmdOracle.create(spec.command, {
+        inputDim: opts.inputDim,
+        timeoutSeconds: opts.timeoutSeconds,
+      });
     }
     case 'http':
       throw new UserError(
