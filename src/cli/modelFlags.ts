@@ -17,6 +17,8 @@ export interface ModelFlags {
   readonly outputName?: string;
   readonly precision?: Precision;
   readonly timeoutSeconds?: number;
+  /** Name of the environment variable holding the HTTP `Authorization` header value. */
+  readonly authEnv?: string;
 }
 
 /** Raw values as commander hands them over. */
@@ -29,10 +31,11 @@ export interface RawModelFlags {
   output?: string;
   precision?: string;
   timeout?: string;
+  authEnv?: string;
 }
 
 /** Model specs the CLI can open today (help text). */
-export const MODEL_SPEC_HELP = 'onnx:PATH | cmd:COMMAND';
+export const MODEL_SPEC_HELP = 'onnx:PATH | cmd:COMMAND | http(s)://HOST:PORT/v2/models/NAME';
 
 /** Add the model flags to a command. */
 export function addModelFlags(c: Command): Command {
@@ -45,6 +48,10 @@ export function addModelFlags(c: Command): Command {
     .option(
       '--timeout <seconds>',
       `seconds to wait for each answer of a cmd: or http model (default ${DEFAULT_TIMEOUT_SECONDS})`,
+    )
+    .option(
+      '--auth-env <var>',
+      'send the value of this environment variable as Authorization (http)',
     )
     .option('--access <mode>', 'scores | score:I | label | threshold:I:T', DEFAULTS.access)
     .option('--seed <s>', 'random seed', String(DEFAULTS.seed));
@@ -62,6 +69,7 @@ export function parseModelFlags(f: RawModelFlags, command: string): ModelFlags {
     outputName: f.output,
     precision: optional(f.precision, (v) => parseChoice('--precision', v, ['f32', 'f64'] as const)),
     timeoutSeconds: optional(f.timeout, (v) => parsePositiveNumber('--timeout', v)),
+    authEnv: f.authEnv,
   };
 }
 
@@ -77,5 +85,16 @@ export function openOptions(f: ModelFlags): OpenModelOptions {
     outputName: f.outputName,
     precision: f.precision,
     timeoutSeconds: f.timeoutSeconds,
+    authorization: f.authEnv === undefined ? undefined : authorizationFrom(f.authEnv),
   };
+}
+
+/** The header value in environment variable `name`; the message names the variable only. */
+function authorizationFrom(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    throw new UserError(`--auth-env ${name}: the environment variable is not set`);
+  }
+  if (/[\r\n]/.test(value)) throw new UserError(`--auth-env ${name}: the value has a line break`);
+  return value;
 }

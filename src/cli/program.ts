@@ -6,6 +6,7 @@ import { runCompare } from './compare.js';
 import { DEFAULTS } from './defaults.js';
 import { parseMakeNetFlags, runMakeNet } from './makeNet.js';
 import { parseRecoverFlags, recoverCommand, runRecover } from './recover.js';
+import { parseServeFlags, runServe, serveCommand } from './serve.js';
 
 /** Wire the commands; each action's exit code lands in `exitCode`. */
 function buildProgram(setExit: (code: number) => void): Command {
@@ -30,6 +31,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     );
 
   certifyCommand(program, async (flags) => setExit(await runCertify(parseCertifyFlags(flags))));
+
+  serveCommand(program, async (flags) => setExit(await runServe(parseServeFlags(flags))));
 
   const mk = DEFAULTS.makeNet;
   program

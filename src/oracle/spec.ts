@@ -49,6 +49,8 @@ export interface OpenModelOptions {
   precision?: Precision;
   /** Seconds to wait for each answer of a `cmd:` or HTTP model (default: DEFAULT_TIMEOUT_SECONDS). */
   timeoutSeconds?: number;
+  /** `Authorization` header value for an HTTP model (from `--auth-env VAR`). */
+  authorization?: string;
 }
 
 /** Open the model behind a spec as a raw Oracle (not yet counted or restricted). */
@@ -78,10 +80,13 @@ async function openBackend(spec: ModelSpec, opts: OpenModelOptions): Promise<Ora
         timeoutSeconds: opts.timeoutSeconds,
       });
     }
-    case 'http':
-      throw new UserError(
-        `--model ${oneLine(spec.url)}: HTTP inference servers are not supported yet`,
-      );
+    case 'http': {
+      const { HttpOracle } = await import('./httpOracle.js');
+      return HttpOracle.create(spec.url, {
+        timeoutSeconds: opts.timeoutSeconds,
+        authorization: opts.authorization,
+      });
+    }
     case 'builtin':
       throw new UserError(`--model builtin:${oneLine(spec.name)}: no such bundled model yet`);
   }

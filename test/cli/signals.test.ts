@@ -62,7 +62,7 @@ async function interruptRun(signal: NodeJS.Signals, name: string) {
 test('SIGHUP: partial results are written, exit 129, the model and its background child end', async () => {
   const run = await interruptRun('SIGHUP', 'hup');
   assert.equal(run.code, 129, run.stderr);
-  assert.match(run.stderr, /interrupted \(SIGHUP\): writing partial results/);
+  assert.match(run.stderr, /interrupted \(SIGHUP\): stopping/);
   const result = JSON.parse(readFileSync(join(run.out, 'result.json'), 'utf8'));
   assert.equal(result.complete, false);
   assert.equal(result.stopReason, 'model-error');
