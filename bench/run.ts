@@ -8,6 +8,7 @@ import { readNpyMatrix } from '../src/io/npy.js';
 import type { Matrix } from '../src/linalg/matrix.js';
 import { compareSubspaces } from '../src/linalg/principalAngles.js';
 import { writeNetworkOnnx } from '../src/nets/onnxExport.js';
+import { ownedSections } from './sections.js';
 import { randomNetwork } from '../src/nets/randomNetwork.js';
 import { parseAccess } from '../src/oracle/access.js';
 import { CmdOracle } from '../src/oracle/cmdOracle.js';
@@ -154,7 +155,7 @@ rank rule), default options, seed per case. Columns:
 * **overhead share** — wall time spent outside the model, as a share of the run.
 * **certificate** — the no-ground-truth completeness check (\`complete\` / \`unsure\` / \`incomplete\`).
 
-${table(rows)}`;
+${table(rows)}${ownedSections()}`;
 if (filter === '') {
   writeFileSync(new URL('../docs/BENCHMARKS.md', import.meta.url), doc);
   process.stderr.write('bench: wrote docs/BENCHMARKS.md\n');

@@ -28,14 +28,32 @@ export interface OneLineOptions {
 }
 
 /**
+ * Control characters a terminal acts on (C0 but the blanks, DEL, C1) and the Unicode
+ * bidirectional overrides: a model's text quoted raw in our messages could erase, recolour or
+ * reorder them, so they are shown as escapes instead.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `\xHH` (or `\uHHHH`) for one character: visible, and unambiguous in a bug report. */
+function escapeControl(c: string): string {
+  const code = c.charCodeAt(0);
+  return code < 0x100
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
  * `text` on one line (the CLI prints every error on one line): each line break, with the blanks around it,
- * becomes `' | '` so that quoted lines stay apart; any other run of whitespace one space.
+ * becomes `' | '` so that quoted lines stay apart; any other run of whitespace one space; any
+ * other control character an escape such as `\x1b` (see {@link CONTROL_CHARS}).
  */
 export function oneLine(text: string, options: OneLineOptions = {}): string {
   const flat = text
     .trim()
-    .replace(/\s*[\r\n]+\s*/g, ' | ')
-    .replace(/\s+/g, ' ');
+    .replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' | ')
+    .replace(/\s+/g, ' ')
+    .replace(CONTROL_CHARS, escapeControl);
   const { maxChars = Infinity, keepEnd = false } = options;
   if (flat.length <= maxChars) return flat;
   return keepEnd ? `…${flat.slice(flat.length - maxChars)}` : `${flat.slice(0, maxChars)}…`;

@@ -36,3 +36,21 @@ describe('oneLine', () => {
     );
   });
 });
+
+describe('oneLine and control characters', () => {
+  it('shows ESC sequences, DEL, C1 and bidi overrides as escapes, so none reaches a terminal', () => {
+    assert.equal(oneLine('red \u001b[31mX\u001b[0m'), 'red \\x1b[31mX\\x1b[0m');
+    assert.equal(oneLine('a\u0007b\u007fc\u009bd'), 'a\\x07b\\x7fc\\x9bd');
+    assert.equal(oneLine('abc\u202edcba'), 'abc\\u202edcba');
+    assert.equal(oneLine('one\u2028two'), 'one | two', 'Unicode line separators break lines too');
+  });
+
+  it('leaves no control character in any text (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        // eslint-disable-next-line no-control-regex -- checking for control characters
+        assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(oneLine(text)));
+      }),
+    );
+  });
+});

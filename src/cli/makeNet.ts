@@ -15,6 +15,13 @@ import {
   parsePositiveNumber,
 } from './parse.js';
 
+/**
+ * Most weights a generated network may have: 5e7 float64 weights are 400 MB in memory and as
+ * many again in the ONNX file, well past any test network; larger shapes are refused up front
+ * instead of failing inside the allocator.
+ */
+export const MAX_NET_WEIGHTS = 50_000_000;
+
 export interface MakeNetCommand {
   readonly n: number;
   readonly k: number;
@@ -103,9 +110,17 @@ export function parseMakeNetFlags(f: MakeNetFlags): MakeNetCommand {
   }
   const k = parseInteger('--k', f.k, { min: 1 });
   const rank = optional(f.rank, (v) => parseInteger('--rank', v, { min: 1, max: Math.min(n, k) }));
+  const widths = parseIntegerList('--widths', f.widths ?? DEFAULTS.makeNet.widths);
   const outputs = parseInteger('--outputs', f.outputs ?? String(DEFAULTS.makeNet.outputs), {
     min: 1,
   });
+  const sizes = [n, k, ...widths, outputs];
+  const weights = sizes.slice(1).reduce((sum, out, l) => sum + out * sizes[l], 0);
+  if (weights > MAX_NET_WEIGHTS) {
+    throw new UserError(
+      `make-net: ${sizes.join(' → ')} has ${weights} weights, more than the ${MAX_NET_WEIGHTS} allowed`,
+    );
+  }
   const head = parseChoice('--head', f.head ?? DEFAULTS.makeNet.head, HEADS);
   if (head === 'softmax' && outputs < 2) {
     throw new UserError('--head softmax needs --outputs 2 or more (one softmax score is always 1)');
@@ -113,7 +128,7 @@ export function parseMakeNetFlags(f: MakeNetFlags): MakeNetCommand {
   return {
     n,
     k,
-    widths: parseIntegerList('--widths', f.widths ?? DEFAULTS.makeNet.widths),
+    widths,
     activation: parseChoice('--act', f.act ?? DEFAULTS.makeNet.act, ACTIVATIONS),
     outputs,
     bias: f.bias ?? true,

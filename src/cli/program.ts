@@ -5,6 +5,7 @@ import { certifyCommand, parseCertifyFlags, runCertify } from './certify.js';
 import { runCompare } from './compare.js';
 import { makeNetCommand, parseMakeNetFlags, runMakeNet } from './makeNet.js';
 import { parseRecoverFlags, recoverCommand, runRecover } from './recover.js';
+import { parseServeFlags, runServe, serveCommand } from './serve.js';
 
 /** Wire the commands; each action's exit code lands in `exitCode`. */
 function buildProgram(setExit: (code: number) => void): Command {
@@ -29,6 +30,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     );
 
   certifyCommand(program, async (flags) => setExit(await runCertify(parseCertifyFlags(flags))));
+
+  serveCommand(program, async (flags) => setExit(await runServe(parseServeFlags(flags))));
 
   makeNetCommand(program, async (flags) => setExit(await runMakeNet(parseMakeNetFlags(flags))));
 

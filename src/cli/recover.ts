@@ -2,11 +2,16 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_BUDGET, EXIT_FAILURE, EXIT_OK, UserError } from '../errors.js';
 import { writeNpy } from '../io/npy.js';
+import type { QueryJournal } from '../io/queryJournal.js';
 import { formatAccess } from '../oracle/access.js';
+import { DEFAULT_MAX_CONCURRENT } from '../oracle/httpOracle.js';
+import { InterruptibleOracle } from '../oracle/interruptibleOracle.js';
+import { JournalOracle } from '../oracle/journalOracle.js';
 import { openModel } from '../oracle/spec.js';
 import { recoverSpan, type RecoverySummary } from '../recover/recoverSpan.js';
 import { methodNames } from '../recover/registry.js';
 import { DEFAULTS } from './defaults.js';
+import { stoppable } from './interrupt.js';
 import { addMethodFlags, parseMethodFlags } from './methodFlags.js';
 import {
   addModelFlags,
@@ -18,6 +23,10 @@ import {
 import { optional, parseChoice, parseInteger } from './parse.js';
 import { prepareOutDir, writeResultFile } from './outDir.js';
 import { makeReporter } from './progress.js';
+import { openRunJournal } from './runJournal.js';
+
+/** The files `recover` writes into its `--out` folder. */
+const RECOVER_OUTPUTS = ['basis.npy', 'result.json'] as const;
 
 /** `spanrec recover` after validation: plain data. */
 export interface RecoverCommand extends ModelFlags {
@@ -25,6 +34,8 @@ export interface RecoverCommand extends ModelFlags {
   readonly methodOptions: Readonly<Record<string, number>>;
   readonly budget: number | null;
   readonly outDir: string;
+  /** Continue the interrupted run whose journal is in `outDir`. */
+  readonly resume: boolean;
   readonly json: boolean;
   readonly quiet: boolean;
 }
@@ -34,6 +45,7 @@ export interface RecoverFlags extends RawModelFlags {
   method?: string;
   budget?: string;
   out?: string;
+  resume?: string;
   json?: boolean;
   quiet?: boolean;
   [methodOption: string]: unknown;
@@ -51,7 +63,11 @@ export function recoverCommand(
   )
     .option('--method <m>', methodNames().join(' | '), DEFAULTS.method)
     .option('--budget <n>', 'maximum number of queries (rows sent to the model)')
-    .option('--out <dir>', 'output directory', DEFAULTS.outDir);
+    .option('--out <dir>', 'output directory', DEFAULTS.outDir)
+    .option(
+      '--resume <dir>',
+      'continue the interrupted run in DIR (same flags), paying no query twice',
+    );
   addMethodFlags(c)
     .option('--json', 'print result.json on stdout')
     .option('--quiet', 'no progress or log lines on stderr')
@@ -60,13 +76,22 @@ export function recoverCommand(
 
 export function parseRecoverFlags(f: RecoverFlags): RecoverCommand {
   const model = parseModelFlags(f, 'recover');
+  if (
+    f.resume !== undefined &&
+    f.out !== undefined &&
+    f.out !== DEFAULTS.outDir &&
+    f.out !== f.resume
+  ) {
+    throw new UserError('--resume DIR writes to DIR: give no other --out');
+  }
   const method = parseChoice('--method', f.method ?? DEFAULTS.method, methodNames());
   return {
     ...model,
     method,
     methodOptions: parseMethodFlags(f, method, model.access),
     budget: optional(f.budget, (v) => parseInteger('--budget', v, { min: 1 })) ?? null,
-    outDir: f.out ?? DEFAULTS.outDir,
+    outDir: f.resume ?? f.out ?? DEFAULTS.outDir,
+    resume: f.resume !== undefined,
     json: f.json ?? false,
     quiet: f.quiet ?? false,
   };
@@ -94,15 +119,50 @@ export function resultJson(s: RecoverySummary, inputDim: number): Record<string,
 }
 
 export async function runRecover(cmd: RecoverCommand): Promise<number> {
-  await prepareOutDir(cmd.outDir);
+  await prepareOutDir(cmd.outDir, RECOVER_OUTPUTS);
+  const journal = await openRunJournal(cmd.outDir, runIdentity(cmd), cmd.resume, cmd.budget);
+  try {
+    return await stoppable((signal) => recoverInto(cmd, journal, signal));
+  } finally {
+    // Over, however it ended: a new run may replace this journal (--resume still reuses it).
+    // Only a crash or kill -9 leaves it unfinished, and then a new run refuses to discard it.
+    journal.setMeta('finished', 'true');
+    journal.close();
+  }
+}
+
+/** What must not change between a run and its resumption: all but the budget and outputs. */
+function runIdentity(cmd: RecoverCommand): string {
+  const { model, method, methodOptions, access, seed, inputDim, inputName, outputName } = cmd;
+  return JSON.stringify({
+    model,
+    method,
+    methodOptions,
+    access,
+    seed,
+    inputDim,
+    inputName,
+    outputName,
+    precision: cmd.precision,
+  });
+}
+
+/** Recover and write the results; `signal` stops the queries (partial results are written). */
+async function recoverInto(
+  cmd: RecoverCommand,
+  journal: QueryJournal,
+  signal: AbortSignal,
+): Promise<number> {
   const reporter = makeReporter(cmd.quiet);
   const model = await openModel(cmd.model, openOptions(cmd));
+  const concurrency = cmd.model.kind === 'http' ? DEFAULT_MAX_CONCURRENT : 1;
+  const journaled = new JournalOracle(model, journal, concurrency);
   try {
     if (cmd.inputDim !== undefined && cmd.inputDim !== model.inputDim) {
       throw new UserError(`--input-dim ${cmd.inputDim}: the model takes ${model.inputDim} inputs`);
     }
     const summary = await recoverSpan(
-      model,
+      new InterruptibleOracle(journaled, signal),
       {
         method: cmd.method,
         methodOptions: cmd.methodOptions,
@@ -113,19 +173,21 @@ export async function runRecover(cmd: RecoverCommand): Promise<number> {
       reporter.onProgress,
     );
     reporter.stop();
-    const json = resultJson(summary, model.inputDim);
+    // Queries paid in earlier runs whose answers this run did not need still count.
+    const paid = { ...summary, queries: summary.queries + journaled.unreplayedRows };
+    const json = resultJson(paid, model.inputDim);
     await writeNpy(join(cmd.outDir, 'basis.npy'), summary.result.basis);
     await writeResultFile(join(cmd.outDir, 'result.json'), JSON.stringify(json, null, 2) + '\n');
     if (cmd.json) process.stdout.write(JSON.stringify(json) + '\n');
     const failure = summary.result.failure;
     if (failure !== undefined) {
       throw new UserError(
-        `${failure.message} (partial results from ${summary.queries} queries written to ${cmd.outDir})`,
+        `${failure.message} (partial results from ${paid.queries} queries written to ${cmd.outDir})`,
         failure instanceof UserError ? failure.exitCode : EXIT_FAILURE,
       );
     }
     reporter.log(
-      `rank ${summary.result.rank} of n=${model.inputDim} from ${summary.queries} queries ` +
+      `rank ${summary.result.rank} of n=${model.inputDim} from ${paid.queries} queries ` +
         `(${summary.result.stopReason}; certificate: ${summary.certificate.verdict}); ` +
         `wrote ${join(cmd.outDir, 'basis.npy')} and result.json`,
     );

@@ -3,11 +3,9 @@
  * header outgrows 1.0's 16-bit length), byte for byte what `numpy.save` writes.
  * Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { parseDescr, readValues, writeValues, type NpyWriteDtype } from './npyDtype.js';
-import { fsProblem } from './fsProblem.js';
 import {
   formatNpyHeader,
   NpyHeaderError,
@@ -16,6 +14,7 @@ import {
   strRepr,
   type NpyHeader,
 } from './npyHeader.js';
+import { readRegularFile, writeFileReplacing } from './safeFiles.js';
 
 export type { NpyWriteDtype } from './npyDtype.js';
 
@@ -28,6 +27,12 @@ export interface NpyArray {
   /** The file's dtype descriptor as written, e.g. `'<f8'`, `'>f4'`, `'|u1'`. */
   dtype: string;
 }
+
+/**
+ * Largest `.npy` file read: 2 GiB is a 16,384 × 16,384 float64 matrix, far past any first layer
+ * this tool handles, and stays under the 4 GiB a Node Buffer can hold.
+ */
+export const MAX_NPY_BYTES = 2 * 1024 ** 3;
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const MAGIC_LEN = 8; // magic + major + minor version bytes
@@ -154,12 +159,7 @@ export function decodeNpy(bytes: Uint8Array, what = 'file'): NpyArray {
  *   file (see {@link decodeNpy}), is not 1-D or 2-D, or holds no values.
  */
 export async function readNpyMatrix(path: string): Promise<Matrix> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new UserError(`${path}: ${fsProblem(e, 'read')}`);
-  }
+  const bytes = await readRegularFile(path, MAX_NPY_BYTES);
   const { shape, data } = decodeNpy(bytes, path);
   if (shape.length !== 1 && shape.length !== 2) {
     throw new UserError(
@@ -184,12 +184,7 @@ export async function writeNpy(
   m: Matrix | { shape: number[]; data: Float64Array },
   dtype: NpyWriteDtype = 'f8',
 ): Promise<void> {
-  const bytes = encodeNpy(m, dtype);
-  try {
-    await writeFile(path, bytes);
-  } catch (e) {
-    throw new UserError(`${path}: ${fsProblem(e, 'write')}`);
-  }
+  await writeFileReplacing(path, encodeNpy(m, dtype));
 }
 
 // ---------------------------------------------------------------------------------------------

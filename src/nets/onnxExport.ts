@@ -1,10 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { UserError } from '../errors.js';
-import { fsProblem } from '../io/fsProblem.js';
 import type { Head } from './head.js';
 import type { LayerNorm } from './layerNorm.js';
+import { writeFileReplacing } from '../io/safeFiles.js';
 import { erf, inputDim, LEAKY_SLOPE, outputDim, type Network } from './network.js';
 
 // onnx-proto is CommonJS whose `onnx` namespace Node's ESM loader cannot see as a named export.
@@ -114,12 +113,7 @@ export async function writeNetworkOnnx(
   net: Network,
   opts: OnnxExportOptions,
 ): Promise<void> {
-  const bytes = networkToOnnx(net, opts);
-  try {
-    await writeFile(path, bytes);
-  } catch (e) {
-    throw new UserError(`${path}: ${fsProblem(e, 'write')}`);
-  }
+  await writeFileReplacing(path, networkToOnnx(net, opts));
 }
 
 /** Validates a user-style input shape; returns the batch dimension (symbolic name or 1). */

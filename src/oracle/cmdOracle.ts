@@ -10,14 +10,15 @@ import {
   unrefStream,
 } from './childProcess.js';
 import { encodeRequest, parseAnswer, QUOTE_MAX_CHARS, quote } from './cmdProtocol.js';
+import { LineSplitter } from './lineSplitter.js';
 import type { Oracle, Precision } from './oracle.js';
+import { DEFAULT_TIMEOUT_SECONDS } from './timeouts.js';
 
 export { encodeRequest, parseAnswer, type ParsedAnswer } from './cmdProtocol.js';
 
 /** Default largest number of rows sent in one request line (bounds the length of a line). */
 export const DEFAULT_MAX_ROWS_PER_REQUEST = 256;
-/** Default seconds to wait for one answer line before giving up on the program. */
-export const DEFAULT_TIMEOUT_SECONDS = 120;
+export { DEFAULT_TIMEOUT_SECONDS } from './timeouts.js';
 /** Seconds `dispose()` waits after closing stdin before killing: a polite program exits at once. */
 const DISPOSE_GRACE_SECONDS = 2;
 /** Seconds to wait for a dying program's exit status and last stderr before composing a message. */
@@ -73,7 +74,7 @@ export class CmdOracle implements Oracle {
   private readonly maxRowsPerRequest: number;
   private readonly timeoutMs: number;
   private readonly stderrTail = new StderrTail();
-  private stdoutBuffer = '';
+  private readonly stdoutLines = new LineSplitter(MAX_LINE_CHARS);
   private pending: PendingRequest | null = null;
   private failure: UserError | null = null;
   /** The program exited or closed its stdout: no more answers can come. */
@@ -85,7 +86,6 @@ export class CmdOracle implements Oracle {
   private queue: Promise<unknown> = Promise.resolve();
   /** Resolves once the program has exited and its stdout and stderr are drained. */
   private readonly closed: Promise<void>;
-  private hasClosed = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -98,7 +98,6 @@ export class CmdOracle implements Oracle {
     this.timeoutMs = opts.timeoutSeconds * 1000;
     this.closed = new Promise((resolve) =>
       child.once('close', () => {
-        this.hasClosed = true;
         forgetGroup(child); // reaped: its group id may be reused, never kill it again
         resolve();
       }),
@@ -255,12 +254,14 @@ export class CmdOracle implements Oracle {
   }
 
   private onStdout(chunk: string): void {
-    this.stdoutBuffer += chunk;
-    let newline = this.stdoutBuffer.indexOf('\n');
-    while (newline >= 0 && this.failure === null) {
-      const line = this.stdoutBuffer.slice(0, newline);
-      this.stdoutBuffer = this.stdoutBuffer.slice(newline + 1);
-      newline = this.stdoutBuffer.indexOf('\n');
+    if (this.failure !== null) return;
+    const lines = this.stdoutLines.push(chunk);
+    if (lines === 'too-long') {
+      this.fail(new UserError(`cmd model: answer line longer than ${MAX_LINE_CHARS} characters`));
+      return;
+    }
+    for (const line of lines) {
+      if (this.failure !== null) return;
       if (line.trim() === '') continue;
       if (this.pending === null) {
         const after = this.requests === 0 ? 'before any request' : `after request ${this.requests}`;
@@ -268,9 +269,6 @@ export class CmdOracle implements Oracle {
         return;
       }
       this.pending.resolve(line);
-    }
-    if (this.stdoutBuffer.length > MAX_LINE_CHARS) {
-      this.fail(new UserError(`cmd model: answer line longer than ${MAX_LINE_CHARS} characters`));
     }
   }
 
@@ -315,8 +313,9 @@ export class CmdOracle implements Oracle {
   private async shutDown(graceSeconds: number): Promise<void> {
     this.child.stdin?.end();
     if (graceSeconds > 0) await this.waitForClose(graceSeconds);
-    // Killing after a clean close could hit a reused process-group id, so only kill when needed.
-    if (!this.hasClosed) killGroup(this.child);
+    // Kill the group even after a clean exit: a background child the program left behind is
+    // still in it (and keeps the group id in use, so the id cannot have been reused).
+    killGroup(this.child);
     await this.waitForClose(DISPOSE_GRACE_SECONDS);
     for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) {
       stream?.destroy();

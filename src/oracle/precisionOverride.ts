@@ -1,5 +1,5 @@
 import type { Matrix } from '../linalg/matrix.js';
-import { ForwardingOracle } from './forwardingOracle.js';
+import { ModelWrapper } from './modelWrapper.js';
 import type { Oracle, Precision } from './oracle.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Oracle, Precision } from './oracle.js';
  * tell), otherwise the model itself. It sits below the counter, so it passes on what the
  * counter reads from a backend (`setupQueries`, `rowsSent`).
  */
-export class PrecisionOverride extends ForwardingOracle {
+export class PrecisionOverride extends ModelWrapper {
   readonly #precision: Precision;
   readonly #model: Oracle;
 
@@ -19,13 +19,6 @@ export class PrecisionOverride extends ForwardingOracle {
 
   override get precision(): Precision {
     return this.#precision;
-  }
-
-  get setupQueries(): number | undefined {
-    return this.#model.setupQueries;
-  }
-  get rowsSent(): number | undefined {
-    return this.#model.rowsSent;
   }
 
   query(inputs: Matrix): Promise<Matrix> {

@@ -47,6 +47,10 @@ export interface OpenModelOptions {
   outputName?: string;
   /** Override the precision the backend reports (e.g. a float32 model behind `cmd:`). */
   precision?: Precision;
+  /** Seconds to wait for each answer of a `cmd:` or HTTP model (default: DEFAULT_TIMEOUT_SECONDS). */
+  timeoutSeconds?: number;
+  /** `Authorization` header value for an HTTP model (from `--auth-env VAR`). */
+  authorization?: string;
 }
 
 /** Open the model behind a spec as a raw Oracle (not yet counted or restricted). */
@@ -71,12 +75,18 @@ async function openBackend(spec: ModelSpec, opts: OpenModelOptions): Promise<Ora
         );
       }
       const { CmdOracle } = await import('./cmdOracle.js');
-      return CmdOracle.create(spec.command, { inputDim: opts.inputDim });
+      return CmdOracle.create(spec.command, {
+        inputDim: opts.inputDim,
+        timeoutSeconds: opts.timeoutSeconds,
+      });
     }
-    case 'http':
-      throw new UserError(
-        `--model ${oneLine(spec.url)}: HTTP inference servers are not supported yet`,
-      );
+    case 'http': {
+      const { HttpOracle } = await import('./httpOracle.js');
+      return HttpOracle.create(spec.url, {
+        timeoutSeconds: opts.timeoutSeconds,
+        authorization: opts.authorization,
+      });
+    }
     case 'builtin':
       throw new UserError(`--model builtin:${oneLine(spec.name)}: no such bundled model yet`);
   }

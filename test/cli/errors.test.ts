@@ -5,23 +5,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeNpy } from '../../src/io/npy.js';
 import { tempDir } from '../helpers.js';
-import { FIXTURES, MAIN, runCli, type CliRun } from './runCli.js';
+import { assertUsageError, FIXTURES, MAIN, runCli, type CliRun } from './runCli.js';
 
 const dir = tempDir();
 const onnx = join(dir, 'net.onnx');
 const misbehave = (mode: string): string =>
   `cmd:python3 ${join(FIXTURES, 'cmd', 'misbehave.py')} ${mode}`;
-
-/** Bad input: exit 2, exactly one line on stderr naming the problem, no stack trace. */
-function assertUsageError(r: CliRun, pattern: RegExp): void {
-  assert.equal(r.code, 2, `exit ${r.code}; stderr: ${r.stderr}`);
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line, got: ${r.stderr}`);
-  assert.match(lines[0], /^spanrec: /);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-  assert.equal(r.stdout, '', 'nothing on stdout');
-}
 
 test('make a small net for the error cases', () => {
   const r = runCli(['make-net', '--n', '6', '--k', '3', '--widths', '4', '--out', onnx]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readNpyMatrix } from '../../src/io/npy.js';
 import { orthonormalRows } from '../../src/linalg/orthonormal.js';
+import { JOURNAL_ROWS_PER_REQUEST } from '../../src/oracle/journalOracle.js';
 import { tempDir } from '../helpers.js';
 import { FIXTURES, jsonOf, runCli } from './runCli.js';
 
@@ -139,6 +140,12 @@ test('unseen float64 black box over cmd: (n=200, k=60, 128,64, 3 outputs): rank 
   assert.equal(JSON.parse(readFileSync(join(out2, 'result.json'), 'utf8')).rank, partial.rank);
 });
 
+/**
+ * Requests the box answers before dying: the 4-row precision probe, then 32-row journaled
+ * requests; by the 17th the method has measured points and found directions.
+ */
+const DIE_AFTER_REQUESTS = 1 + 2 * (256 / JOURNAL_ROWS_PER_REQUEST);
+
 test('a black box that dies mid-run: one-line error, exit 2, partial results kept', () => {
   const box = join(dir, 'box-dies');
   const made = spawnSync('python3', [
@@ -147,7 +154,7 @@ test('a black box that dies mid-run: one-line error, exit 2, partial results kep
   ]);
   assert.equal(made.status, 0, String(made.stderr));
   const countFile = join(box, 'count.txt');
-  const server = `python3 ${join(FIXTURES, 'cmd', 'mlp_server.py')} ${join(box, 'weights.npz')} --count-file ${countFile} --die-after 8`;
+  const server = `python3 ${join(FIXTURES, 'cmd', 'mlp_server.py')} ${join(box, 'weights.npz')} --count-file ${countFile} --die-after ${DIE_AFTER_REQUESTS}`;
   const out = join(dir, 'out-dies');
   const r = runCli(['recover', '--model', `cmd:${server}`, '--input-dim', '30', '--out', out]);
   assert.equal(r.code, 2, r.stderr);
@@ -161,7 +168,10 @@ test('a black box that dies mid-run: one-line error, exit 2, partial results kep
   // same batch were never sent and do not count.
   const evaluated = Number(readFileSync(countFile, 'utf8').trim());
   assert.ok(partial.queries > evaluated, `${partial.queries} vs ${evaluated}`);
-  assert.ok(partial.queries - evaluated <= 256, 'at most one request (256 rows) was lost');
+  assert.ok(
+    partial.queries - evaluated <= JOURNAL_ROWS_PER_REQUEST,
+    'at most one request was lost',
+  );
   assert.ok(partial.rank > 0);
 });
 

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -27,4 +28,15 @@ export function jsonOf(run: CliRun): Record<string, unknown> {
   } catch {
     throw new Error(`not JSON on stdout (exit ${run.code}): ${run.stdout}\nstderr: ${run.stderr}`);
   }
+}
+
+/** Bad input: exit 2, exactly one line on stderr naming the problem, no stack trace. */
+export function assertUsageError(r: CliRun, pattern: RegExp): void {
+  assert.equal(r.code, 2, `exit ${r.code}; stderr: ${r.stderr}`);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line, got: ${r.stderr}`);
+  assert.match(lines[0], /^spanrec: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  assert.equal(r.stdout, '', 'nothing on stdout');
 }

@@ -351,6 +351,18 @@ test('dispose closes stdin, then kills a program that ignores it; safe twice', a
   await rejectsWithUserError(oracle.query(fromRows([[1]])), /disposed/);
 });
 
+test('a normal dispose also kills a background child the program left running', async () => {
+  const pidFile = tmpPath('pid');
+  // The program answers properly, and exits when stdin closes, leaving `sleep` behind.
+  const command =
+    `sleep 30 & echo $! > ${pidFile}; ` + `while read -r line; do echo '{"outputs": [[1]]}'; done`;
+  const oracle = await CmdOracle.create(command, { inputDim: 1 });
+  assert.deepEqual(Array.from((await oracle.query(fromRows([[1]]))).data), [1]);
+  await waitForFile(pidFile, 2);
+  await oracle.dispose();
+  assert.ok(await waitUntilDead(readPid(pidFile), 2), 'the background child survived');
+});
+
 test('through the stack, bad rows and bad options are refused before anything is sent', async () => {
   const weights = writeNpz(dyadicNet(new Rng(5), [2, 2]));
   await withOracle(`${MLP_SERVER} ${weights}`, { inputDim: 2 }, async (oracle) => {
