@@ -1,3 +1,4 @@
+import type { Head } from '../src/nets/head.js';
 import type { Activation } from '../src/nets/network.js';
 
 /** One fixed benchmark case: a model, how it is served, and what the method may see. */
@@ -5,7 +6,7 @@ export interface BenchCase {
   readonly name: string;
   readonly n: number;
   readonly k: number;
-  readonly widths: number[];
+  readonly widths: readonly number[];
   readonly outputs: number;
   readonly activation: Activation;
   /** rank(A) when below min(n, k). */
@@ -15,10 +16,19 @@ export interface BenchCase {
   readonly serve: 'onnx-f64' | 'onnx-f32' | 'cmd-f64' | 'cmd-f32';
   readonly access: string;
   readonly seed: number;
+  /** The recovery method (`auto` when absent). */
+  readonly method?: string;
+  /** make-net lookalike options. */
+  readonly head?: Head;
+  readonly layerNorm?: boolean;
+  readonly influenceSpread?: number;
+  readonly inputShape?: readonly number[];
+  /** cmd cases: outputs rounded to this many decimals by the black box. */
+  readonly round?: number;
 }
 
-/** The fixed cases of `npm run bench`; later issues add rows here rather than new harnesses. */
-export const CASES: readonly BenchCase[] = [
+/** The paper's gradient method's cases (the first bench); each also runs with the adaptive method. */
+const BASE: readonly BenchCase[] = [
   {
     name: 'relu-100x50-f64',
     n: 100,
@@ -119,4 +129,77 @@ export const CASES: readonly BenchCase[] = [
     access: 'scores',
     seed: 5,
   },
+];
+
+/** The adaptive method's acceptance shapes, each beside the gradient method where cheap. */
+const DEEP = { n: 784, k: 128, widths: [256, 256], outputs: 1, access: 'score:0', seed: 1 };
+const ACCEPTANCE: readonly BenchCase[] = [
+  { ...DEEP, name: 'relu-784x128-deep-f64', activation: 'relu', serve: 'onnx-f64' },
+  { ...DEEP, name: 'relu-784x128-deep-f32', activation: 'relu', serve: 'onnx-f32' },
+  { ...DEEP, name: 'tanh-784x128-deep-f64', activation: 'tanh', serve: 'onnx-f64' },
+  { ...DEEP, name: 'gelu-784x128-deep-f64', activation: 'gelu', serve: 'onnx-f64' },
+  {
+    name: 'relu-200x60-cmd-rounded6',
+    n: 200,
+    k: 60,
+    widths: [128, 64],
+    outputs: 3,
+    activation: 'relu',
+    serve: 'cmd-f64',
+    access: 'scores',
+    seed: 4,
+    round: 6,
+  },
+];
+
+/** Lookalikes of deployed float32 detector heads (adaptive method only: minutes each). */
+const LOOKALIKE = {
+  n: 1536,
+  widths: [128],
+  activation: 'relu',
+  serve: 'onnx-f32',
+  influenceSpread: 12,
+} as const;
+const LOOKALIKES: readonly BenchCase[] = [
+  {
+    ...LOOKALIKE,
+    name: 'lookalike-1536x128-sigmoid',
+    k: 128,
+    outputs: 1,
+    head: 'sigmoid',
+    inputShape: [1, 16, 96],
+    access: 'scores',
+    seed: 1,
+  },
+  {
+    ...LOOKALIKE,
+    name: 'lookalike-1536x32-layernorm',
+    k: 32,
+    outputs: 1,
+    head: 'sigmoid',
+    layerNorm: true,
+    inputShape: [1, 16, 96],
+    access: 'scores',
+    seed: 2,
+  },
+  {
+    ...LOOKALIKE,
+    name: 'lookalike-3264x128-softmax7',
+    n: 3264,
+    k: 128,
+    outputs: 7,
+    head: 'softmax',
+    inputShape: [1, 34, 96],
+    access: 'scores',
+    seed: 3,
+  },
+];
+
+/** The fixed cases of `npm run bench`; later work adds rows here rather than new harnesses. */
+export const CASES: readonly BenchCase[] = [
+  ...[...BASE, ...ACCEPTANCE].flatMap((c) => [
+    { ...c, method: 'gradient' },
+    { ...c, name: c.name, method: 'adaptive' },
+  ]),
+  ...LOOKALIKES.map((c) => ({ ...c, method: 'adaptive' })),
 ];

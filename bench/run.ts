@@ -6,7 +6,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpyMatrix } from '../src/io/npy.js';
 import type { Matrix } from '../src/linalg/matrix.js';
-import { compareSubspaces } from '../src/linalg/principalAngles.js';
+import { compareSubspaces, principalAngles } from '../src/linalg/principalAngles.js';
 import { writeNetworkOnnx } from '../src/nets/onnxExport.js';
 import { ownedSections } from './sections.js';
 import { randomNetwork } from '../src/nets/randomNetwork.js';
@@ -23,6 +23,7 @@ interface Row {
   readonly trueRank: number;
   readonly rank: number;
   readonly maxAngle: number;
+  readonly medianAngle: number;
   readonly queries: number;
   readonly efficiency: number;
   readonly seconds: number;
@@ -55,7 +56,8 @@ async function openCase(
     const made = spawnSync('python3', [join(fixtures, 'make_mlp.py'), ...args.map(String), dir]);
     if (made.status !== 0) throw new Error(`make_mlp.py failed: ${made.stderr}`);
     const countFile = join(dir, 'count.txt');
-    const server = `python3 ${join(fixtures, 'mlp_server.py')} ${join(dir, 'weights.npz')} --act ${c.activation} --count-file ${countFile} --dtype ${c.serve === 'cmd-f32' ? 'float32' : 'float64'}`;
+    const round = c.round === undefined ? '' : ` --round ${c.round}`;
+    const server = `python3 ${join(fixtures, 'mlp_server.py')} ${join(dir, 'weights.npz')} --act ${c.activation} --count-file ${countFile} --dtype ${c.serve === 'cmd-f32' ? 'float32' : 'float64'}${round}`;
     const model = await CmdOracle.create(server, { inputDim: c.n });
     return { model, truth: await readNpyMatrix(join(dir, 'A.npy')), countFile };
   }
@@ -68,18 +70,28 @@ async function openCase(
       activation: c.activation,
       bias: true,
       firstRank: c.rank,
+      head: c.head,
+      layerNorm: c.layerNorm,
+      influenceSpread: c.influenceSpread,
     },
     new Rng(c.seed),
   );
   const path = join(work, `${c.name}.onnx`);
-  await writeNetworkOnnx(path, net, { dtype: c.serve === 'onnx-f32' ? 'f32' : 'f64' });
+  await writeNetworkOnnx(path, net, {
+    dtype: c.serve === 'onnx-f32' ? 'f32' : 'f64',
+    inputShape: c.inputShape,
+  });
   return { model: await OnnxOracle.create(path), truth: net.layers[0].weight };
 }
 
 async function runCase(c: BenchCase): Promise<Row> {
   const { model, truth, countFile } = await openCase(c);
   try {
-    const s = await recoverSpan(model, { access: parseAccess(c.access), seed: c.seed });
+    const s = await recoverSpan(model, {
+      access: parseAccess(c.access),
+      seed: c.seed,
+      method: c.method,
+    });
     const cmp = compareSubspaces(s.result.basis, truth);
     const k = cmp.dimB; // rank(A), measured
     const m = c.access === 'scores' ? c.outputs : 1;
@@ -88,6 +100,7 @@ async function runCase(c: BenchCase): Promise<Row> {
       trueRank: k,
       rank: s.result.rank,
       maxAngle: cmp.maxAngle,
+      medianAngle: median(principalAngles(s.result.basis, truth)),
       queries: s.queries,
       efficiency: s.queries / ((k * (c.n - k) + k) / m),
       seconds: s.seconds,
@@ -101,20 +114,25 @@ async function runCase(c: BenchCase): Promise<Row> {
   }
 }
 
+function median(values: Float64Array): number {
+  const v = Array.from(values).sort((a, b) => a - b);
+  return v.length === 0 ? NaN : v[v.length >> 1];
+}
+
 function fmtAngle(x: number): string {
   return x === Math.PI / 2 ? 'π/2' : x.toExponential(1);
 }
 
 function table(rows: Row[]): string {
   const head =
-    '| case | served as | access | rank(A) | rank found | max angle (rad) | queries | queries ÷ floor | seconds | overhead share | certificate |\n' +
-    '|---|---|---|---|---|---|---|---|---|---|---|\n';
+    '| case | method | served as | access | rank(A) | rank found | max angle (rad) | median angle | queries | queries ÷ floor | seconds | overhead share | certificate |\n' +
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
   return (
     head +
     rows
       .map(
         (r) =>
-          `| ${r.c.name} | ${r.c.serve} | ${r.c.access} | ${r.trueRank} | ${r.rank} | ${fmtAngle(r.maxAngle)} | ${r.queries} | ${r.efficiency.toFixed(2)} | ${r.seconds.toFixed(2)} | ${(100 * r.overhead).toFixed(0)} % | ${r.certificate} |`,
+          `| ${r.c.name} | ${r.c.method ?? 'auto'} | ${r.c.serve} | ${r.c.access} | ${r.trueRank} | ${r.rank} | ${fmtAngle(r.maxAngle)} | ${fmtAngle(r.medianAngle)} | ${r.queries} | ${r.efficiency.toFixed(2)} | ${r.seconds.toFixed(2)} | ${(100 * r.overhead).toFixed(0)} % | ${r.certificate} |`,
       )
       .join('\n') +
     '\n'
@@ -125,7 +143,7 @@ const only = process.argv.indexOf('--only');
 const filter = only >= 0 ? process.argv[only + 1] : '';
 const rows: Row[] = [];
 for (const c of CASES.filter((x) => x.name.includes(filter))) {
-  process.stderr.write(`bench: ${c.name} … `);
+  process.stderr.write(`bench: ${c.name} (${c.method ?? 'auto'}) … `);
   const row = await runCase(c);
   if (row.countedByModel !== null && row.countedByModel !== row.queries) {
     throw new Error(
@@ -144,11 +162,15 @@ const doc = `# Benchmarks
 Written by \`npm run bench\` (bench/run.ts over the fixed cases in bench/cases.ts); do not edit by
 hand. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}.
 
-Method: \`gradient\` (the paper's non-adaptive method, with our kink screen and noise-threshold
-rank rule), default options, seed per case. Columns:
+Methods: \`gradient\` (the paper's non-adaptive method, with our kink screen and noise-threshold
+rank rule) and \`adaptive\` (ours: deflation along the complement of the span found, with
+candidate points, probe-checked differences and, for float32 or noisy models, a refinement
+phase that pools precise gradients), default options, seed per case, the same network for both
+methods. Columns:
 
 * **rank(A)** — the true rank of the first layer (measured from the weights); **rank found** — ours.
-* **max angle** — largest principal angle between the recovered span and the true row span.
+* **max angle**, **median angle** — largest and median principal angle between the recovered
+  span and the true row span (over min(rank found, rank(A)) pairs).
 * **queries** — every row that reached the model (for \`cmd\` cases checked against the
   black box's own count). **queries ÷ floor** — queries / ((k(n−k) + k) / m), m the outputs
   the access level reveals ([METHOD.md](METHOD.md#queries-and-the-floor)).

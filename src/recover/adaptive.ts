@@ -187,6 +187,8 @@ interface State {
   /** The new parts that became directions, for the spectrum. */
   readonly added: Float64Array[];
   readonly noise: NoiseScale;
+  /** Outputs per query (known after the first answer). */
+  outputs: number;
   /** Full gradients of the points measured, kept when a refinement phase will pool them. */
   readonly samples: GradientSample[];
   points: number;
@@ -237,6 +239,7 @@ export async function recoverAdaptively(
     added: [],
     noise: new NoiseScale(s.roundoff, s.step),
     samples: [],
+    outputs: 1,
     points: 0,
     pointsWithNews: 0,
     pointsRejected: 0,
@@ -298,7 +301,8 @@ async function refineIfAsked(
       n: s.n,
       coarseStep: s.step * IN_SPAN_STEP_SHARE,
       pointScale: POINT_SCALES[state.scaleIndex],
-      rowLimit: Math.floor(factor * (r * (s.n - r) + r)),
+      // the floor with m real outputs per query is k(n − k) + k over m
+      rowLimit: Math.floor((factor * (r * (s.n - r) + r)) / state.outputs),
       noiseAt: (f0, o, xNorm) => state.noise.perDerivative(f0, o, xNorm) / IN_SPAN_STEP_SHARE,
     },
     gramSchmidtRows(state.basis.toMatrix()),
@@ -348,6 +352,7 @@ async function measurePoint(
     return;
   }
   state.points += readings.length;
+  state.outputs = readings[0]?.outputs ?? state.outputs;
   const chosen = bestCandidate(readings, state, s.n);
   if (chosen === null) {
     state.streak += readings.length;
@@ -695,9 +700,10 @@ function readDeflation(s: Settings, state: State): Reading {
 
 /** The refined span, its rank read against the gradients' noise (spanRank.ts). */
 function readRefined(refined: Refined, samples: readonly GradientSample[]): Reading {
-  // The span's own error only separates directions once refinement has made it small.
-  const spanError = refined.points > 0 ? refined.predictedError : 0;
-  const r = rankAgainstNoise(refined.basis, samples, spanError);
+  // Noise alone decides: the span-error margin of spanRank.ts removed genuine weak directions
+  // whenever the refinement ended with a large predicted error (few points, many outputs), and
+  // a rank that errs high is caught by the certificate ("unsure"), one that errs low is not.
+  const r = rankAgainstNoise(refined.basis, samples, 0);
   // Fewer directions than the estimate had: refit the kept ones to all gradients, so that
   // what the dropped ones absorbed of the genuine span returns to it.
   const basis =

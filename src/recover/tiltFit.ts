@@ -53,7 +53,7 @@ export function fitTilt(
   let use = samples.map(() => true);
   let predictedError = Infinity;
   for (let it = 0; it < iterations; it++) {
-    const step = tiltStep(u, samples, use);
+    const step = tiltStep(u, samples, use, it === 0);
     if (step === null) break;
     u = step.basis;
     predictedError = step.predictedError;
@@ -93,6 +93,7 @@ function tiltStep(
   u: Matrix,
   samples: readonly GradientSample[],
   use: readonly boolean[],
+  wantResiduals: boolean,
 ): { basis: Matrix; predictedError: number; scaledResiduals: number[] } | null {
   const { rows: k, cols: n } = u;
   const m = zeros(k, k);
@@ -129,6 +130,9 @@ function tiltStep(
     for (let i = 0; i < k; i++) tilted.data[i * n + j] += e[i];
   }
   const next = gramSchmidtRows(tilted);
+  if (!wantResiduals) {
+    return { basis: next, predictedError: Math.sqrt(inverseTrace(l, k)), scaledResiduals: [] };
+  }
   const scaledResiduals = split.map(({ c, y }, p) => {
     // residual of the fit, Y − E c, in units of the sample's noise per entry
     let s = 0;
