@@ -57,7 +57,9 @@ export function fitTilt(
     if (step === null) break;
     u = step.basis;
     predictedError = step.predictedError;
-    if (it === 0) use = screen(step.scaledResiduals);
+    // Screen again after every step but the last: residuals against a fit that an outlier
+    // pulled also flag the precise samples, which the next, cleaner fit clears.
+    if (it < iterations - 1) use = screen(step.scaledResiduals);
   }
   return { basis: u, predictedError, screened: use.filter((x) => !x).length };
 }

@@ -4,11 +4,13 @@ import fc from 'fast-check';
 import { type Matrix, matmul, norm2, row, zeros } from '../../src/linalg/matrix.js';
 import {
   defaultRankTolerance,
+  gramSchmidtRows,
   orthonormalRows,
   projectOntoComplement,
   projectOntoComplementInPlace,
   randomOrthonormal,
 } from '../../src/linalg/orthonormal.js';
+import { compareSubspaces } from '../../src/linalg/principalAngles.js';
 import { Rng } from '../../src/random/rng.js';
 import { gaussian, orthonormalityError } from './matrices.js';
 
@@ -176,5 +178,72 @@ describe('randomOrthonormal', () => {
   it('rejects impossible shapes', () => {
     assert.throws(() => randomOrthonormal(4, 3, new Rng(1)), /0 <= rows <= cols, got 4 x 3/);
     assert.throws(() => randomOrthonormal(1.5, 3, new Rng(1)), /got 1.5 x 3/);
+  });
+});
+
+describe('gramSchmidtRows', () => {
+  /** Rows u + δ·wᵢ: nearly parallel, condition number about 1/δ. */
+  function nearlyParallel(rows: number, cols: number, delta: number, rng: Rng): Matrix {
+    const u = rng.gaussianVector(cols);
+    const m = gaussian(rows, cols, rng);
+    for (let t = 0; t < m.data.length; t++) m.data[t] = u[t % cols] + delta * m.data[t];
+    return m;
+  }
+  /**
+   * Angle between the span of Gaussian rows (condition number ≲ 1e3 at these sizes) and the
+   * span of their Gram–Schmidt rows: rounding times that condition number.
+   */
+  const SPAN_ANGLE_TOL = 1e-12;
+
+  it('returns orthonormal rows spanning the input rows, in order (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (k, extra, seed) => {
+          const a = gaussian(k, k + extra, new Rng(seed));
+          const q = gramSchmidtRows(a);
+          assert.deepEqual([q.rows, q.cols], [k, k + extra]);
+          assert.ok(orthonormalityError(q) <= ORTHONORMAL_TOL);
+          assert.ok(relativeResidual(q, a) <= IN_SPAN_RESIDUAL_TOL);
+          assert.ok(compareSubspaces(q, a).maxAngle <= SPAN_ANGLE_TOL);
+          // Gram–Schmidt keeps the flag: row i spans the same as input rows 0..i
+          const first = { rows: 1, cols: a.cols, data: a.data.slice(0, a.cols) };
+          assert.ok(relativeResidual({ ...first, data: q.data.slice(0, a.cols) }, first) <= 1e-15);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('stays orthonormal to rounding on nearly parallel rows (the second pass)', () => {
+    // One pass leaves an orthogonality error of about ε·cond ≈ 1e-9 here; two reach ε.
+    for (const delta of [1e-4, 1e-6, 1e-8]) {
+      const a = nearlyParallel(6, 25, delta, new Rng(31));
+      const q = gramSchmidtRows(a);
+      assert.ok(
+        orthonormalityError(q) <= ORTHONORMAL_TOL,
+        `δ = ${delta}: ${orthonormalityError(q)}`,
+      );
+      assert.ok(relativeResidual(q, a) <= IN_SPAN_RESIDUAL_TOL, `δ = ${delta}`);
+    }
+  });
+
+  it('throws on a dependent row, and not on a barely independent one', () => {
+    const rng = new Rng(32);
+    const a = gaussian(3, 10, rng);
+    const w = rng.gaussianVector(10);
+    const withThird = (eta: number): Matrix => {
+      const m = zeros(3, 10);
+      m.data.set(a.data.subarray(0, 20));
+      for (let t = 0; t < 10; t++) m.data[20 + t] = a.data[t] - 2 * a.data[10 + t] + eta * w[t];
+      return m;
+    };
+    // the check is at 1e-12 of the row's norm: rounding (1e-16) is dependent, 1e-9 is not
+    assert.throws(() => gramSchmidtRows(withThird(0)), /row 2 is dependent/);
+    assert.throws(() => gramSchmidtRows(withThird(1e-15)), /row 2 is dependent/);
+    assert.equal(gramSchmidtRows(withThird(1e-9)).rows, 3);
+    assert.throws(() => gramSchmidtRows(zeros(2, 4)), /row 0 is dependent/);
   });
 });
