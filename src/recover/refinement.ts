@@ -38,7 +38,11 @@ export interface RefineSettings {
 export const COMPLEMENT_STEP_SCALE = 1e-3;
 /** Longest complement step, in input units (a point's coordinates are O(1)). */
 export const MAX_COMPLEMENT_STEP = 1;
-/** Tilt steps per fit: the fit is linearised; three re-splits converge from an error of 1e-1. */
+/**
+ * Tilt steps per fit: one step is exact for noiseless gradients (any nearby span is the row span
+ * of Û + Eᵀ); the later ones re-split the gradients so that the kink screen judges them in the
+ * refitted frame.
+ */
 export const TILT_ITERATIONS = 3;
 
 export interface Refined {

@@ -64,7 +64,7 @@ export function rankAgainstNoise(
 }
 
 /**
- * How far above a typical direction's predicted error (tiltFit.ts: the root-sum over √k') a
+ * How far above a typical direction's predicted error (tiltFit.ts's predictedError over √k') a
  * direction's share of the gradients must lie. Conservative: on float32 n = 784, k = 128 nets
  * the directions a deflation added from noise carried ~1e-3 of the gradients, the weakest
  * genuine one 6e-3, the typical error 2e-4 — they are kept (the rank errs high, and the

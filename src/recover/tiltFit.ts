@@ -29,8 +29,9 @@ export interface TiltFit {
   /** The refined k × n orthonormal basis. */
   readonly basis: Matrix;
   /**
-   * Predicted error of the span: `sqrt(tr M⁻¹)`, the root-sum of the per-direction angles the
-   * noise leaves (also the size of the span component of a unit complement direction).
+   * Predicted error of the span: `sqrt(tr M⁻¹)`, the size of the span component of one unit
+   * complement direction (the root-sum-square of the principal angles is about √(n − k) times
+   * this; measured within 0.88–1.08 of that in test/recover/tiltFit.test.ts).
    */
   readonly predictedError: number;
   /** Samples the kink screen left out of the last fit. */
@@ -53,7 +54,7 @@ export function fitTilt(
   let use = samples.map(() => true);
   let predictedError = Infinity;
   for (let it = 0; it < iterations; it++) {
-    const step = tiltStep(u, samples, use, it === 0);
+    const step = tiltStep(u, samples, use, it < iterations - 1);
     if (step === null) break;
     u = step.basis;
     predictedError = step.predictedError;

@@ -11,7 +11,7 @@ import { spanProblem, type SpanProblem } from './spanProblem.js';
  * The rule's documented margin: a direction is kept when its share of the gradients exceeds
  * this many times a typical direction's error (the root-sum error over √k').
  */
-const STATED_SPAN_MARGIN = 3;
+const STATED_SPAN_MARGIN = 10;
 /** How far either side of the cut the span error is put: the cut is computed from the data. */
 const CUT_SIDE = 0.1;
 /**
