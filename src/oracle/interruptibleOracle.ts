@@ -21,19 +21,17 @@ export class InterruptedError extends UserError {
  * rows still count (the counter above reads `rowsSent`, or counts the whole batch).
  */
 export class InterruptibleOracle extends ModelWrapper {
-  readonly #model: Oracle;
   readonly #signal: AbortSignal;
 
   constructor(model: Oracle, signal: AbortSignal) {
     super(model);
-    this.#model = model;
     this.#signal = signal;
   }
 
   query(inputs: Matrix): Promise<Matrix> {
     const signal = this.#signal;
     if (signal.aborted) return Promise.reject(signal.reason as Error);
-    const answer = this.#model.query(inputs);
+    const answer = this.model.query(inputs);
     return new Promise<Matrix>((resolve, reject) => {
       const onAbort = (): void => reject(signal.reason as Error);
       signal.addEventListener('abort', onAbort, { once: true });

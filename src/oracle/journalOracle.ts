@@ -25,7 +25,6 @@ export const JOURNAL_ROWS_PER_REQUEST = 32;
  * not replay are in {@link unreplayedRows}; so the counter plus those is the total paid.
  */
 export class JournalOracle extends ModelWrapper {
-  readonly #model: Oracle;
   readonly #journal: QueryJournal;
   readonly #earlier: Map<number, JournalAnswer>;
   readonly #lostRows: number;
@@ -37,7 +36,6 @@ export class JournalOracle extends ModelWrapper {
   /** @param concurrency - requests in flight at once (what the backend can use). */
   constructor(model: Oracle, journal: QueryJournal, concurrency = 1) {
     super(model);
-    this.#model = model;
     this.#journal = journal;
     this.#limiter = new Limiter(concurrency);
     this.#earlier = journal.answersBefore();
@@ -64,7 +62,7 @@ export class JournalOracle extends ModelWrapper {
   }
 
   override get setupQueries(): number {
-    return (this.#model.setupQueries ?? 0) + this.#lostRows;
+    return (this.model.setupQueries ?? 0) + this.#lostRows;
   }
   /** Replayed rows plus rows paid now: what the counter counts when a batch fails. */
   override get rowsSent(): number {
@@ -95,7 +93,7 @@ export class JournalOracle extends ModelWrapper {
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
     const parts = settled.map((s) => (s as PromiseFulfilledResult<Matrix>).value);
-    const cols = parts[0]?.cols ?? this.#model.outputDim ?? 0;
+    const cols = parts[0]?.cols ?? this.model.outputDim ?? 0;
     const out = new Float64Array(inputs.rows * cols);
     parts.forEach((part, i) => out.set(part.data, starts[i] * cols));
     return { rows: inputs.rows, cols, data: out };
@@ -117,7 +115,7 @@ export class JournalOracle extends ModelWrapper {
     const id = this.#journal.begin(seq, hash, rows.rows);
     // Paid from here on, as journaled: a failed request stays paid in full.
     this.#paid += rows.rows;
-    const out = await this.#model.query(rows);
+    const out = await this.model.query(rows);
     this.#journal.answer(id, out.cols, out.data);
     return out;
   }

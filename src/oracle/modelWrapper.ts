@@ -7,17 +7,22 @@ import type { Oracle } from './oracle.js';
  * reads from a backend (`setupQueries`, `rowsSent`), so that the count stays exact.
  */
 export abstract class ModelWrapper extends ForwardingOracle {
-  readonly #model: Oracle;
+  /**
+   * The wrapped model, open to subclasses: wrappers of this kind sit below the counter, which
+   * keeps its own reference private, so an algorithm cannot reach them (unlike the access
+   * level's wrapper, which keeps its inner oracle in a true private field).
+   */
+  protected readonly model: Oracle;
 
   protected constructor(model: Oracle) {
     super(model);
-    this.#model = model;
+    this.model = model;
   }
 
   get setupQueries(): number | undefined {
-    return this.#model.setupQueries;
+    return this.model.setupQueries;
   }
   get rowsSent(): number | undefined {
-    return this.#model.rowsSent;
+    return this.model.rowsSent;
   }
 }

@@ -9,12 +9,10 @@ import type { Oracle, Precision } from './oracle.js';
  */
 export class PrecisionOverride extends ModelWrapper {
   readonly #precision: Precision;
-  readonly #model: Oracle;
 
   constructor(model: Oracle, precision: Precision) {
     super(model);
     this.#precision = precision;
-    this.#model = model;
   }
 
   override get precision(): Precision {
@@ -22,6 +20,6 @@ export class PrecisionOverride extends ModelWrapper {
   }
 
   query(inputs: Matrix): Promise<Matrix> {
-    return this.#model.query(inputs);
+    return this.model.query(inputs);
   }
 }

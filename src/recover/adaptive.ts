@@ -16,6 +16,8 @@ import {
   type ProbeReading,
 } from './complementPoint.js';
 import { defineMethod } from './method.js';
+import { METHOD_ROWS_PER_CALL } from './measure.js';
+import { NEWS_FACTOR } from './newsTracker.js';
 import { NoiseScale } from './noiseScale.js';
 import { refineSpan, TILT_ITERATIONS, type Refined } from './refinement.js';
 import { rankAgainstNoise } from './spanRank.js';
@@ -127,17 +129,8 @@ export const BEND_PROBE_FACTOR = 4;
  */
 export const BENT_PENALTY = 1e6;
 
-/** Rows per oracle call: large enough that batched backends amortise their calls. */
-export const ADAPTIVE_ROWS_PER_CALL = 1024;
-
 /** A probe slope above this many noise levels is news (noise alone stays below ~4). */
 export const PROBE_NEWS_FACTOR = 20;
-
-/**
- * A new part `v` of a gradient is a new direction when its norm exceeds this many times the
- * norm of its own noise (σ·√(n−r)): as in the gradient method's news tracker.
- */
-export const NEWS_FACTOR = 10;
 
 /** Re-measurements of bad coordinates tried before a point's measurements are dropped. */
 export const MAX_REPAIRS = 6;
@@ -251,7 +244,7 @@ export async function recoverAdaptively(
     smooth: false,
     stopReason: precision === null ? 'budget' : null,
   };
-  const streamer = new RowStreamer(oracle, n, options.rowsPerCall ?? ADAPTIVE_ROWS_PER_CALL);
+  const streamer = new RowStreamer(oracle, n, options.rowsPerCall ?? METHOD_ROWS_PER_CALL);
   while (state.stopReason === null) {
     try {
       await measurePoint(streamer, rng, s, state);

@@ -10,9 +10,9 @@ import {
   type PointGradients,
   type PointStencil,
 } from './differences.js';
-import { measureWithinBudget } from './measure.js';
+import { measureWithinBudget, METHOD_ROWS_PER_CALL } from './measure.js';
 import { defineMethod } from './method.js';
-import { NewsTracker } from './newsTracker.js';
+import { NEWS_FACTOR, NewsTracker } from './newsTracker.js';
 import { planNextRound, type Round } from './gradientPlan.js';
 import { defaultChecks, defaultStep, resolvePrecision, unitRoundoff } from './precision.js';
 import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
@@ -32,16 +32,6 @@ export interface GradientOptions {
   /** Rows per oracle call (points are never split across calls). */
   rowsPerCall?: number;
 }
-
-/** Default rows per oracle call: large enough that batched backends amortise their calls. */
-export const GRADIENT_ROWS_PER_CALL = 1024;
-
-/**
- * A gradient brings news when its residual off the directions seen so far exceeds this many
- * times the norm of its own noise (σ√n): noise alone exceeds 2× that with negligible
- * probability, and a real new direction of float64 data stands decades above it.
- */
-export const NEWS_FACTOR = 10;
 
 /** What the gradient method reports beyond the common result fields. */
 export interface GradientDetails {
@@ -110,7 +100,7 @@ export async function recoverByGradients(
     rowsPerPoint,
     pointsPerCall: Math.max(
       1,
-      Math.floor((options.rowsPerCall ?? GRADIENT_ROWS_PER_CALL) / rowsPerPoint),
+      Math.floor((options.rowsPerCall ?? METHOD_ROWS_PER_CALL) / rowsPerPoint),
     ),
     points: options.points,
   };

@@ -31,3 +31,6 @@ export async function measureWithinBudget(
     }
   }
 }
+
+/** Rows per oracle call of a method: large enough that batched backends amortise their calls. */
+export const METHOD_ROWS_PER_CALL = 1024;

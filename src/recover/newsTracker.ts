@@ -36,3 +36,10 @@ export class NewsTracker {
     return true;
   }
 }
+
+/**
+ * A gradient (or a gradient's new part) brings news when its residual off the directions seen so far exceeds this many
+ * times the norm of its own noise (σ√n): noise alone exceeds 2× that with negligible
+ * probability, and a real new direction of float64 data stands decades above it.
+ */
+export const NEWS_FACTOR = 10;
