@@ -98,6 +98,11 @@ export class QueryJournal {
   }
 
   /** Record the answer to request `id`. */
+  /** A request that failed: only `rows` of it reached the model (as its backend tells). */
+  settlePaid(id: number, rows: number): void {
+    this.#db.prepare('UPDATE requests SET paid = ? WHERE id = ?').run(rows, id);
+  }
+
   answer(id: number, cols: number, data: Float64Array): void {
     const blob = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.#db.prepare('UPDATE requests SET cols = ?, answer = ? WHERE id = ?').run(cols, blob, id);

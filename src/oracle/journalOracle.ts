@@ -104,20 +104,40 @@ export class JournalOracle extends ModelWrapper {
     const earlier = this.#earlier.get(seq);
     if (earlier !== undefined) {
       if (earlier.hash !== hash) {
-        throw new UserError(
-          `--resume: request ${seq} differs from the journal's; resume with the same model, ` +
-            'method, options and seed as the interrupted run',
-        );
+        throw new ResumeMismatchError(seq);
       }
       this.#replayed.add(seq);
       return { rows: earlier.rows, cols: earlier.cols, data: earlier.data.slice() };
     }
     const id = this.#journal.begin(seq, hash, rows.rows);
-    // Paid from here on, as journaled: a failed request stays paid in full.
+    // Paid from here on, as journaled: a failed request stays paid in full, unless its backend
+    // tells how many rows it delivered (a dead program's refusal delivers none).
     this.#paid += rows.rows;
-    const out = await this.model.query(rows);
-    this.#journal.answer(id, out.cols, out.data);
-    return out;
+    const sentBefore = this.model.rowsSent;
+    try {
+      const out = await this.model.query(rows);
+      this.#journal.answer(id, out.cols, out.data);
+      return out;
+    } catch (e) {
+      const sentAfter = this.model.rowsSent;
+      if (sentBefore !== undefined && sentAfter !== undefined) {
+        const delivered = Math.min(rows.rows, sentAfter - sentBefore);
+        this.#paid -= rows.rows - delivered;
+        this.#journal.settlePaid(id, delivered);
+      }
+      throw e;
+    }
+  }
+}
+
+/** A resumed run asked for other rows than the journal holds: not the model's fault, fatal. */
+export class ResumeMismatchError extends UserError {
+  constructor(readonly seq: number) {
+    super(
+      `--resume: request ${seq} differs from the journal's; resume with the same model, ` +
+        'method, options and seed as the interrupted run',
+    );
+    this.name = 'ResumeMismatchError';
   }
 }
 

@@ -1,4 +1,6 @@
 import { UserError } from '../errors.js';
+import { InterruptedError } from '../oracle/interruptibleOracle.js';
+import { ResumeMismatchError } from '../oracle/journalOracle.js';
 import { EchelonBasis } from '../linalg/echelon.js';
 import { norm2, zeros } from '../linalg/matrix.js';
 import { gramSchmidtRows } from '../linalg/orthonormal.js';
@@ -129,6 +131,9 @@ export const BEND_PROBE_FACTOR = 4;
  */
 export const BENT_PENALTY = 1e6;
 
+/** Failed points in a row after which the model counts as failed (one bad answer is dropped). */
+export const MAX_FAILURES_IN_A_ROW = 3;
+
 /** A probe slope above this many noise levels is news (noise alone stays below ~4). */
 export const PROBE_NEWS_FACTOR = 20;
 
@@ -157,6 +162,7 @@ export interface AdaptiveDetails {
   refinePredictedError: number;
   refineScreened: number;
   differences: string;
+  modelFailures: number;
   rankRule: string;
 }
 
@@ -195,6 +201,9 @@ interface State {
   bendsFound: number;
   /** Measured with central differences (decided from the first candidates). */
   smooth: boolean;
+  /** Points dropped because a query failed, in all and in a row. */
+  modelFailures: number;
+  failuresInARow: number;
   stopReason: StopReason | null;
   failure?: Error;
 }
@@ -242,17 +251,17 @@ export async function recoverAdaptively(
     bendsSeen: 0,
     bendsFound: 0,
     smooth: false,
+    modelFailures: 0,
+    failuresInARow: 0,
     stopReason: precision === null ? 'budget' : null,
   };
   const streamer = new RowStreamer(oracle, n, options.rowsPerCall ?? METHOD_ROWS_PER_CALL);
   while (state.stopReason === null) {
     try {
       await measurePoint(streamer, rng, s, state);
+      state.failuresInARow = 0;
     } catch (e) {
-      // The model failed: keep what was measured (queries were paid for) and report.
-      if (!(e instanceof UserError) || streamer.rowsAnswered === 0) throw e;
-      state.failure = e;
-      state.stopReason = 'model-error';
+      noteModelFailure(e, state, streamer.rowsAnswered);
     }
     if (state.stopReason === null) state.stopReason = stopCheck(s, state);
     onProgress({
@@ -304,6 +313,24 @@ async function refineIfAsked(
   );
   if (refined.budgetSpent) state.stopReason = 'budget';
   return refined;
+}
+
+/**
+ * A query of the point failed (an error answer, NaN outputs, a dead model): the answers are
+ * untrusted, so the point is dropped (its rows were paid for and counted) and the method goes
+ * on, unless failures repeat ({@link MAX_FAILURES_IN_A_ROW}) or the run was interrupted; then
+ * it stops with what it has. Not the model's fault (a bug, a resume that diverges), or a model
+ * that never answered: rethrown.
+ */
+function noteModelFailure(e: unknown, state: State, rowsAnswered: number): void {
+  if (!(e instanceof UserError) || e instanceof ResumeMismatchError || rowsAnswered === 0) {
+    throw e;
+  }
+  state.modelFailures++;
+  state.failuresInARow++;
+  if (!(e instanceof InterruptedError) && state.failuresInARow < MAX_FAILURES_IN_A_ROW) return;
+  state.failure = e;
+  state.stopReason = 'model-error';
 }
 
 /** Why to stop now, or null to go on. */
@@ -663,6 +690,7 @@ function result(
       refinePredictedError: refined?.predictedError ?? NaN,
       refineScreened: refined?.screened ?? 0,
       differences: state.smooth ? 'central' : 'forward',
+      modelFailures: state.modelFailures,
       rankRule: read.rankRule,
     },
   };

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import { isRealValued, type AccessLevel } from '../oracle/access.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { BudgetOracle } from '../oracle/budgetOracle.js';
@@ -109,15 +110,22 @@ async function runCertificate(
 ): Promise<{ certificate: Certificate; cut: boolean }> {
   const notRun = (reason: string, cut = false) => ({ certificate: certificateNotRun(reason), cut });
   if (moves === 0) return notRun('not requested');
-  if (result.stopReason === 'budget') return notRun('the budget was spent');
   if (result.stopReason === 'model-error') return notRun('the model failed');
+  // A method stopped by the budget leaves the certificate's reserve: the check of the partial
+  // span still runs on it.
   const affordable = budget === null ? moves : Math.floor(budget.remaining / ROWS_PER_MOVE);
   if (affordable === 0) return notRun('the budget left no room for the check', true);
   onProgress({ phase: 'certificate', done: 0, total: 1 });
-  const certificate = await certify(oracle, result.basis, rng.fork(), {
-    moves: Math.min(moves, affordable),
-    pointScale: result.pointScale,
-    decisions: !isRealValued(access),
-  });
-  return { certificate, cut: affordable < moves };
+  try {
+    const certificate = await certify(oracle, result.basis, rng.fork(), {
+      moves: Math.min(moves, affordable),
+      pointScale: result.pointScale,
+      decisions: !isRealValued(access),
+    });
+    return { certificate, cut: affordable < moves };
+  } catch (e) {
+    // The span is measured and paid for: a model failing during the check costs the check only.
+    if (!(e instanceof UserError)) throw e;
+    return notRun(`the model failed during the check (${e.message})`);
+  }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { UserError } from '../../src/errors.js';
 import type { Matrix } from '../../src/linalg/matrix.js';
 import { compareSubspaces } from '../../src/linalg/principalAngles.js';
 import { parseAccess } from '../../src/oracle/access.js';
@@ -112,4 +113,31 @@ test('the budget is never exceeded; a short one keeps the partial span', async (
   assert.equal(s.result.stopReason, 'budget');
   assert.equal(s.budgetSpent, true);
   assert.ok(s.result.rank > 0 && s.result.rank < 40, `rank ${s.result.rank}`);
+});
+
+test('an untrusted answer drops its point and the run goes on; repeated failures end it', async () => {
+  const reference = net(1);
+  let calls = 0;
+  const flaky = (failFrom: number, failEvery: number) => ({
+    inputDim: reference.inputDim,
+    outputDim: 1,
+    precision: 'f64' as const,
+    query: async (x: Matrix) => {
+      calls++;
+      if (calls >= failFrom && (calls - failFrom) % failEvery === 0) {
+        throw new UserError('cmd model: answer holds NaN');
+      }
+      return reference.query(x);
+    },
+    dispose: async () => {},
+  });
+  calls = 0;
+  const once = await recoverSpan(flaky(12, 1000), { seed: 1 });
+  assert.equal(once.result.rank, 40);
+  assert.equal(once.result.details.modelFailures, 1);
+  assert.ok(compareSubspaces(once.result.basis, firstLayer(reference)).maxAngle < F64_MAX_ANGLE);
+  calls = 0;
+  const dead = await recoverSpan(flaky(12, 1), { seed: 1 });
+  assert.equal(dead.result.stopReason, 'model-error');
+  assert.equal(dead.result.details.modelFailures, 3);
 });
