@@ -18,7 +18,7 @@ import {
   type ProbeReading,
 } from './complementPoint.js';
 import { defineMethod } from './method.js';
-import { METHOD_ROWS_PER_CALL } from './measure.js';
+import { rowsPerCallFor } from './measure.js';
 import { NEWS_FACTOR } from './newsTracker.js';
 import { NoiseScale } from './noiseScale.js';
 import { refineSpan, TILT_ITERATIONS, type Refined } from './refinement.js';
@@ -255,7 +255,7 @@ export async function recoverAdaptively(
     failuresInARow: 0,
     stopReason: precision === null ? 'budget' : null,
   };
-  const streamer = new RowStreamer(oracle, n, options.rowsPerCall ?? METHOD_ROWS_PER_CALL);
+  const streamer = new RowStreamer(oracle, n, rowsPerCallFor(n, options.rowsPerCall));
   while (state.stopReason === null) {
     try {
       await measurePoint(streamer, rng, s, state);

@@ -10,7 +10,7 @@ import {
   type PointGradients,
   type PointStencil,
 } from './differences.js';
-import { measureWithinBudget, METHOD_ROWS_PER_CALL } from './measure.js';
+import { measureWithinBudget, rowsPerCallFor } from './measure.js';
 import { defineMethod } from './method.js';
 import { NEWS_FACTOR, NewsTracker } from './newsTracker.js';
 import { planNextRound, type Round } from './gradientPlan.js';
@@ -98,10 +98,7 @@ export async function recoverByGradients(
     checks,
     pointScale: options.pointScale ?? 1,
     rowsPerPoint,
-    pointsPerCall: Math.max(
-      1,
-      Math.floor((options.rowsPerCall ?? METHOD_ROWS_PER_CALL) / rowsPerPoint),
-    ),
+    pointsPerCall: Math.max(1, Math.floor(rowsPerCallFor(n, options.rowsPerCall) / rowsPerPoint)),
     points: options.points,
   };
   const state: RunState = {

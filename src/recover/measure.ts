@@ -34,3 +34,21 @@ export async function measureWithinBudget(
 
 /** Rows per oracle call of a method: large enough that batched backends amortise their calls. */
 export const METHOD_ROWS_PER_CALL = 1024;
+
+/**
+ * Bytes a method's query buffer may take: a call's rows are capped so that `rows × n` float64
+ * values fit (64 MiB: 1024 rows up to n = 8192, 273 rows at n = 30 000 for a 3×100×100 image).
+ */
+export const QUERY_BUFFER_BYTES = 64 * 2 ** 20;
+
+/** Rows per call for inputs of length n: METHOD_ROWS_PER_CALL, fewer for long inputs. */
+export function rowsPerCallFor(n: number, wanted = METHOD_ROWS_PER_CALL): number {
+  return Math.max(1, Math.min(wanted, Math.floor(QUERY_BUFFER_BYTES / (8 * n))));
+}
+
+/**
+ * Longest input a run accepts: a handful of length-n float64 vectors (a query row, a gradient
+ * per output, a basis row per direction found) must fit in memory several times over. 2^24
+ * inputs (a 4096×4096 image) make one vector 128 MiB.
+ */
+export const MAX_INPUT_DIM = 2 ** 24;

@@ -5,6 +5,7 @@ import type { BudgetOracle } from '../oracle/budgetOracle.js';
 import { buildOracleStack } from '../oracle/stack.js';
 import { Rng } from '../random/rng.js';
 import { certificateNotRun, certify, ROWS_PER_MOVE, type Certificate } from './certificate.js';
+import { MAX_INPUT_DIM } from './measure.js';
 import type { MethodOptionValues } from './method.js';
 import { AUTO_METHOD, resolveMethod } from './registry.js';
 import type { ProgressListener, RecoveryResult } from './result.js';
@@ -53,6 +54,11 @@ export async function recoverSpan(
   const start = performance.now();
   const access = options.access ?? { kind: 'scores' };
   const method = resolveMethod(options.method ?? AUTO_METHOD, access);
+  if (model.inputDim > MAX_INPUT_DIM) {
+    throw new UserError(
+      `the model takes ${model.inputDim} inputs; at most ${MAX_INPUT_DIM} fit in memory (one float64 vector alone would take ${Math.round((8 * model.inputDim) / 2 ** 20)} MiB)`,
+    );
+  }
   const stack = buildOracleStack(model, access, options.budget ?? null);
   const rng = new Rng(options.seed ?? 1);
   const moves = options.certifyMoves ?? DEFAULT_CERTIFY_MOVES;

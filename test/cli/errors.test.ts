@@ -129,3 +129,18 @@ test('a reader that closes stdout early gets one line on stderr, not a stack', (
     'exit 1',
   ]);
 });
+
+test('an input too long to hold in memory is refused before any query', () => {
+  assertUsageError(
+    runCli([
+      'recover',
+      '--model',
+      'cmd:cat',
+      '--input-dim',
+      '100000000',
+      '--out',
+      join(dir, 'huge'),
+    ]),
+    /100000000 inputs; at most \d+ fit in memory/,
+  );
+});
