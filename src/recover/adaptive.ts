@@ -1,6 +1,3 @@
-import { UserError } from '../errors.js';
-import { InterruptedError } from '../oracle/interruptibleOracle.js';
-import { ResumeMismatchError } from '../oracle/journalOracle.js';
 import { EchelonBasis } from '../linalg/echelon.js';
 import { norm2, zeros } from '../linalg/matrix.js';
 import { gramSchmidtRows } from '../linalg/orthonormal.js';
@@ -18,6 +15,7 @@ import {
   type ProbeReading,
 } from './complementPoint.js';
 import { defineMethod } from './method.js';
+import { ModelFailures } from './modelFailures.js';
 import { rowsPerCallFor } from './measure.js';
 import { NEWS_FACTOR } from './newsTracker.js';
 import { NoiseScale } from './noiseScale.js';
@@ -131,9 +129,6 @@ export const BEND_PROBE_FACTOR = 4;
  */
 export const BENT_PENALTY = 1e6;
 
-/** Failed points in a row after which the model counts as failed (one bad answer is dropped). */
-export const MAX_FAILURES_IN_A_ROW = 3;
-
 /** A probe slope above this many noise levels is news (noise alone stays below ~4). */
 export const PROBE_NEWS_FACTOR = 20;
 
@@ -201,9 +196,8 @@ interface State {
   bendsFound: number;
   /** Measured with central differences (decided from the first candidates). */
   smooth: boolean;
-  /** Points dropped because a query failed, in all and in a row. */
-  modelFailures: number;
-  failuresInARow: number;
+  /** Points dropped because a query failed. */
+  readonly failures: ModelFailures;
   stopReason: StopReason | null;
   failure?: Error;
 }
@@ -251,17 +245,19 @@ export async function recoverAdaptively(
     bendsSeen: 0,
     bendsFound: 0,
     smooth: false,
-    modelFailures: 0,
-    failuresInARow: 0,
+    failures: new ModelFailures(),
     stopReason: precision === null ? 'budget' : null,
   };
   const streamer = new RowStreamer(oracle, n, rowsPerCallFor(n, options.rowsPerCall));
   while (state.stopReason === null) {
     try {
       await measurePoint(streamer, rng, s, state);
-      state.failuresInARow = 0;
+      state.failures.succeeded();
     } catch (e) {
-      noteModelFailure(e, state, streamer.rowsAnswered);
+      if (!state.failures.failed(e, streamer.rowsAnswered > 0)) {
+        state.failure = state.failures.final ?? undefined;
+        state.stopReason = 'model-error';
+      }
     }
     if (state.stopReason === null) state.stopReason = stopCheck(s, state);
     onProgress({
@@ -313,24 +309,6 @@ async function refineIfAsked(
   );
   if (refined.budgetSpent) state.stopReason = 'budget';
   return refined;
-}
-
-/**
- * A query of the point failed (an error answer, NaN outputs, a dead model): the answers are
- * untrusted, so the point is dropped (its rows were paid for and counted) and the method goes
- * on, unless failures repeat ({@link MAX_FAILURES_IN_A_ROW}) or the run was interrupted; then
- * it stops with what it has. Not the model's fault (a bug, a resume that diverges), or a model
- * that never answered: rethrown.
- */
-function noteModelFailure(e: unknown, state: State, rowsAnswered: number): void {
-  if (!(e instanceof UserError) || e instanceof ResumeMismatchError || rowsAnswered === 0) {
-    throw e;
-  }
-  state.modelFailures++;
-  state.failuresInARow++;
-  if (!(e instanceof InterruptedError) && state.failuresInARow < MAX_FAILURES_IN_A_ROW) return;
-  state.failure = e;
-  state.stopReason = 'model-error';
 }
 
 /** Why to stop now, or null to go on. */
@@ -690,7 +668,7 @@ function result(
       refinePredictedError: refined?.predictedError ?? NaN,
       refineScreened: refined?.screened ?? 0,
       differences: state.smooth ? 'central' : 'forward',
-      modelFailures: state.modelFailures,
+      modelFailures: state.failures.total,
       rankRule: read.rankRule,
     },
   };

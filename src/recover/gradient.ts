@@ -1,4 +1,3 @@
-import { UserError } from '../errors.js';
 import { vstack, type Matrix } from '../linalg/matrix.js';
 import { randomOrthonormal } from '../linalg/orthonormal.js';
 import { isRealValued } from '../oracle/access.js';
@@ -12,6 +11,7 @@ import {
 } from './differences.js';
 import { measureWithinBudget, rowsPerCallFor } from './measure.js';
 import { defineMethod } from './method.js';
+import { ModelFailures } from './modelFailures.js';
 import { NEWS_FACTOR, NewsTracker } from './newsTracker.js';
 import { planNextRound, type Round } from './gradientPlan.js';
 import { defaultChecks, defaultStep, resolvePrecision, unitRoundoff } from './precision.js';
@@ -45,6 +45,7 @@ export interface GradientDetails {
   medianRelativeResidual: number;
   noisePerEntry: number;
   rankRule: string;
+  modelFailures: number;
 }
 
 /** Fixed settings of one run, resolved from the options and the model's precision. */
@@ -69,6 +70,7 @@ interface RunState {
   pointsWithoutNews: number;
   screen: Screening;
   analysis: SpectrumAnalysis;
+  readonly failures: ModelFailures;
   stopReason: StopReason | null;
   failure?: Error;
 }
@@ -109,6 +111,7 @@ export async function recoverByGradients(
     pointsWithoutNews: 0,
     screen: screenPoints([], checks),
     analysis: emptyAnalysis(n),
+    failures: new ModelFailures(),
     stopReason: null,
   };
   while (state.stopReason === null) {
@@ -140,6 +143,7 @@ export async function recoverByGradients(
       medianRelativeResidual: state.screen.medianRelativeResidual,
       noisePerEntry: state.screen.noisePerEntry,
       rankRule: a.rankRule,
+      modelFailures: state.failures.total,
     },
   };
 }
@@ -188,12 +192,13 @@ async function measureRound(
         ),
       );
     } catch (e) {
-      // The model failed: keep what was measured (queries were paid for) and report.
-      if (!(e instanceof UserError) || state.measured.length === 0) throw e;
-      state.failure = e;
+      // Untrusted answers: drop these points and go on, or stop with what was measured.
+      if (state.failures.failed(e, state.measured.length > 0)) continue;
+      state.failure = state.failures.final ?? undefined;
       state.stopReason = 'model-error';
       return;
     }
+    state.failures.succeeded();
     if (answer.kind === 'budget') {
       state.stopReason = 'budget';
       return;
@@ -296,6 +301,7 @@ function emptyResult(n: number, stopReason: StopReason): RecoveryResult<Gradient
       medianRelativeResidual: NaN,
       noisePerEntry: NaN,
       rankRule: a.rankRule,
+      modelFailures: 0,
     },
   };
 }

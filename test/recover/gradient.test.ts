@@ -151,3 +151,22 @@ test('a first layer of full rank (k ≥ n) is recovered as all of R^n', async ()
   assert.equal(s.result.rank, 10);
   assert.equal(s.result.stopReason, 'full-rank');
 });
+
+test('an untrusted answer drops its points and the run goes on', async () => {
+  const reference = referenceOracle({ inputDim: 30, firstWidth: 10 });
+  let calls = 0;
+  const flaky = {
+    inputDim: 30,
+    outputDim: 1,
+    precision: 'f64' as const,
+    query: async (x: Matrix) => {
+      if (++calls === 3) throw new UserError('cmd model: answer holds NaN');
+      return reference.query(x);
+    },
+    dispose: async () => {},
+  };
+  const s = await recoverSpan(flaky, { method: 'gradient', seed: 1 });
+  assert.equal(s.result.rank, 10);
+  assert.equal(s.result.details.modelFailures, 1);
+  assert.ok(compareSubspaces(s.result.basis, firstLayer(reference)).maxAngle < F64_MAX_ANGLE);
+});
