@@ -15,7 +15,7 @@ import {
   type ProbeReading,
 } from './complementPoint.js';
 import { defineMethod } from './method.js';
-import { ModelFailures } from './modelFailures.js';
+import { ModelFailures, type RunOutcome } from './modelFailures.js';
 import { rowsPerCallFor } from './measure.js';
 import { NEWS_FACTOR } from './newsTracker.js';
 import { NoiseScale } from './noiseScale.js';
@@ -176,7 +176,7 @@ interface Settings {
   readonly refineByNoise: boolean;
 }
 
-interface State {
+interface State extends RunOutcome {
   readonly basis: EchelonBasis;
   /** The new parts that became directions, for the spectrum. */
   readonly added: Float64Array[];
@@ -196,10 +196,6 @@ interface State {
   bendsFound: number;
   /** Measured with central differences (decided from the first candidates). */
   smooth: boolean;
-  /** Points dropped because a query failed. */
-  readonly failures: ModelFailures;
-  stopReason: StopReason | null;
-  failure?: Error;
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 } from './differences.js';
 import { measureWithinBudget, rowsPerCallFor } from './measure.js';
 import { defineMethod } from './method.js';
-import { ModelFailures } from './modelFailures.js';
+import { ModelFailures, type RunOutcome } from './modelFailures.js';
 import { NEWS_FACTOR, NewsTracker } from './newsTracker.js';
 import { planNextRound, type Round } from './gradientPlan.js';
 import { defaultChecks, defaultStep, resolvePrecision, unitRoundoff } from './precision.js';
@@ -61,7 +61,7 @@ interface RunSettings {
 }
 
 /** Everything measured so far, and what was read from it. */
-interface RunState {
+interface RunState extends RunOutcome {
   readonly measured: PointGradients[];
   readonly news: NewsTracker;
   readonly noise: RunningNoise;
@@ -70,9 +70,6 @@ interface RunState {
   pointsWithoutNews: number;
   screen: Screening;
   analysis: SpectrumAnalysis;
-  readonly failures: ModelFailures;
-  stopReason: StopReason | null;
-  failure?: Error;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import type { StopReason } from './result.js';
 import { InterruptedError } from '../oracle/interruptibleOracle.js';
 import { ResumeMismatchError } from '../oracle/journalOracle.js';
 
@@ -32,4 +33,14 @@ export class ModelFailures {
     this.final = e;
     return false;
   }
+}
+
+/** How a method's run is going: the fields every method's state shares. */
+export interface RunOutcome {
+  /** Measurements dropped because a query failed. */
+  readonly failures: ModelFailures;
+  /** Why the run stopped; null while it goes on. */
+  stopReason: StopReason | null;
+  /** With stopReason 'model-error': what the model did. */
+  failure?: Error;
 }
