@@ -670,7 +670,10 @@ function result(
   };
 }
 
-type Reading = Pick<RecoveryResult, 'basis' | 'rank' | 'singularValues' | 'rankGapRatio'> & {
+type Reading = Pick<
+  RecoveryResult,
+  'basis' | 'rank' | 'singularValues' | 'rankGapRatio' | 'suspectDirections'
+> & {
   rankRule: string;
 };
 
@@ -710,6 +713,7 @@ function readRefined(refined: Refined, samples: readonly GradientSample[]): Read
     rank: r.rank,
     singularValues: r.singularValues,
     rankGapRatio: r.gapRatio,
+    suspectDirections: r.suspect,
     rankRule: 'noise',
   };
 }

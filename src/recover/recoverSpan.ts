@@ -79,18 +79,32 @@ export async function recoverSpan(
     rng,
     onProgress,
   );
+  const certificate = withSuspects(check.certificate, result.suspectDirections ?? 0);
   const budgetSpent = result.stopReason === 'budget' || check.cut;
   const complete =
-    !budgetSpent && result.stopReason !== 'model-error' && check.certificate.verdict === 'complete';
+    !budgetSpent && result.stopReason !== 'model-error' && certificate.verdict === 'complete';
   return {
     result,
-    certificate: check.certificate,
+    certificate,
     complete,
     budgetSpent,
     queries: stack.counter.queries,
     access,
     seconds: (performance.now() - start) / 1000,
     secondsInOracle: stack.counter.secondsInOracle,
+  };
+}
+
+/**
+ * A complete certificate cannot vouch for a rank the method itself doubts (a span with an extra
+ * direction is still complete): it becomes unsure, saying why.
+ */
+function withSuspects(certificate: Certificate, suspects: number): Certificate {
+  if (suspects === 0 || certificate.verdict !== 'complete') return certificate;
+  return {
+    ...certificate,
+    verdict: 'unsure',
+    reason: `${certificate.reason}; but the last ${suspects} directions stand apart from the rest and may be noise (the rank may be up to ${suspects} lower)`,
   };
 }
 

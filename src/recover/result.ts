@@ -30,6 +30,12 @@ export interface RecoveryResult<D extends MethodDetails = MethodDetails> {
    * checks the span where the method looked.
    */
   readonly pointScale: number;
+  /**
+   * How many of the directions found may be noise (the data cannot tell): the true rank may be
+   * that much lower. A certificate cannot show this (a span with an extra direction is still
+   * complete), so a run with suspects is reported `unsure`. 0 or absent when the rank is clear.
+   */
+  readonly suspectDirections?: number;
   readonly details: D;
 }
 

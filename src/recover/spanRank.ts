@@ -21,6 +21,11 @@ export interface SpanRank {
   readonly singularValues: Float64Array;
   /** Singular-value threshold used, and the ratio at the cut (s[rank−1] / s[rank]). */
   readonly threshold: number;
+  /**
+   * Kept directions that stand clearly apart below the rest (see {@link suspectTail}): they
+   * may be noise a deflation added, so the true rank may be this much lower.
+   */
+  readonly suspect: number;
   readonly gapRatio: number;
 }
 
@@ -60,7 +65,7 @@ export function rankAgainstNoise(
     }
   }
   const gapRatio = rank === 0 ? 1 : rank === d.s.length ? Infinity : d.s[rank - 1] / d.s[rank];
-  return { basis, rank, singularValues: d.s, threshold, gapRatio };
+  return { basis, rank, singularValues: d.s, threshold, gapRatio, suspect: suspectTail(d.s, rank) };
 }
 
 /**
@@ -72,3 +77,33 @@ export function rankAgainstNoise(
  * n = 100, k = 50 nets.
  */
 export const SPAN_MARGIN = 10;
+
+/**
+ * Smallest ratio between the weakest of the rest and the strongest of a suspect tail: genuine
+ * directions' shares run smoothly (consecutive ratios ~1.05–1.2 on 128 directions spread over
+ * 12×), while those a float32 deflation adds from noise sit 4–9× below the weakest genuine one
+ * (n = 784, k = 128 float32 nets at 2× and 4× the floor).
+ */
+export const TAIL_GAP_RATIO = 3;
+/** At most this share of the directions (and at least 2) can form a suspect tail. */
+export const TAIL_SHARE = 0.1;
+
+/**
+ * How many of the `rank` kept values form a short tail clearly apart from the rest: the
+ * largest consecutive ratio among the last `max(2, TAIL_SHARE·rank)`, when it reaches
+ * {@link TAIL_GAP_RATIO}. Such directions are kept (dropping them loses the part of the genuine
+ * span they carry) but reported: the rank may be that much too high.
+ */
+export function suspectTail(s: Float64Array, rank: number): number {
+  const tail = Math.max(2, Math.floor(TAIL_SHARE * rank));
+  let cut = rank;
+  let bestRatio = TAIL_GAP_RATIO;
+  for (let i = Math.max(1, rank - tail); i < rank; i++) {
+    const ratio = s[i - 1] / s[i];
+    if (ratio >= bestRatio) {
+      bestRatio = ratio;
+      cut = i;
+    }
+  }
+  return rank - cut;
+}

@@ -4,7 +4,7 @@ import { matmul, vstack, type Matrix } from '../../src/linalg/matrix.js';
 import { gramSchmidtRows, randomOrthonormal } from '../../src/linalg/orthonormal.js';
 import { compareSubspaces } from '../../src/linalg/principalAngles.js';
 import { Rng } from '../../src/random/rng.js';
-import { rankAgainstNoise } from '../../src/recover/spanRank.js';
+import { rankAgainstNoise, suspectTail } from '../../src/recover/spanRank.js';
 import { spanProblem, type SpanProblem } from './spanProblem.js';
 
 /**
@@ -81,4 +81,14 @@ describe('rankAgainstNoise', () => {
     assert.equal(strong.dimA, p.k - 1);
     assert.ok(strong.maxAngle <= mixingAngleTol, `the weak one went: ${strong.maxAngle}`);
   });
+});
+
+it('suspectTail: a short tail clearly apart is suspect, a smooth spectrum is not', () => {
+  const smooth = Float64Array.from({ length: 40 }, (_, i) => 100 * 0.95 ** i);
+  assert.equal(suspectTail(smooth, 40), 0);
+  const tailed = Float64Array.from([...smooth.slice(0, 37), 0.2, 0.15, 0.1]);
+  assert.equal(suspectTail(tailed, 40), 3);
+  // a gap further in than the tail share is a genuine spread, not a suspect tail
+  const early = Float64Array.from(smooth.map((v, i) => (i < 20 ? v : v / 10)));
+  assert.equal(suspectTail(early, 40), 0);
 });
