@@ -18,17 +18,23 @@ export function parseInteger(
 }
 
 export function parsePositiveNumber(flag: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new UserError(`${flag} ${value}: expected a positive number`);
-  }
-  return n;
+  return parseNumber(flag, value, (n) => n > 0, 'a positive number');
 }
 
 export function parseNonNegativeNumber(flag: string, value: string): number {
+  return parseNumber(flag, value, (n) => n >= 0, 'a number ≥ 0');
+}
+
+/** A finite number that `accept`s, or a UserError saying what was `expected`. */
+function parseNumber(
+  flag: string,
+  value: string,
+  accept: (n: number) => boolean,
+  expected: string,
+): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new UserError(`${flag} ${value}: expected a number ≥ 0`);
+  if (value.trim() === '' || !Number.isFinite(n) || !accept(n)) {
+    throw new UserError(`${flag} ${value}: expected ${expected}`);
   }
   return n;
 }

@@ -42,6 +42,9 @@ export interface CertifyOptions {
   decisions?: boolean;
 }
 
+/** Moves a certificate makes unless told otherwise. */
+export const DEFAULT_CERTIFY_MOVES = 8;
+
 /** Rows one move costs: the base point, the orthogonal move, the unconstrained move. */
 export const ROWS_PER_MOVE = 3;
 
@@ -90,7 +93,7 @@ export async function certify(
   if (basis.rows >= n) {
     return { ...certificateNotRun('the basis spans all of R^n'), verdict: 'complete' };
   }
-  const rows = drawMoves(basis, options.moves ?? 8, pointScale, moveNorm, rng);
+  const rows = drawMoves(basis, options.moves ?? DEFAULT_CERTIFY_MOVES, pointScale, moveNorm, rng);
   const answer = await measureWithinBudget(
     oracle,
     rows.rows / ROWS_PER_MOVE,

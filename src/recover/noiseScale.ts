@@ -1,3 +1,6 @@
+import { CHECK_NOISE_FACTOR } from './differences.js';
+import { insertSorted } from './sortedInsert.js';
+
 /**
  * The noise of one forward-difference slope, for the adaptive method's news and kink tests.
  *
@@ -35,15 +38,7 @@ export class NoiseScale {
     const m = base.length;
     for (let i = 0; i < residuals.length; i++) {
       const r = Math.abs(residuals[i]) / this.bound(base[i % m], i % m, xNorm);
-      if (!Number.isFinite(r)) continue;
-      let lo = 0;
-      let hi = this.normalized.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (this.normalized[mid] <= r) lo = mid + 1;
-        else hi = mid;
-      }
-      this.normalized.splice(lo, 0, r);
+      if (Number.isFinite(r)) insertSorted(this.normalized, r);
     }
   }
 
@@ -94,7 +89,7 @@ export class NoiseScale {
    */
   residualTolerance(f0: number, o: number, xNorm: number): number {
     const b = this.bound(f0, o, xNorm);
-    if (this.normalized.length < MIN_RESIDUALS) return UNCALIBRATED_TOLERANCE * b;
+    if (this.normalized.length < MIN_RESIDUALS) return CHECK_NOISE_FACTOR * b;
     return KINK_FACTOR * RESIDUAL_NOISE_MULTIPLE * this.relativeLevel * b;
   }
 
@@ -114,8 +109,6 @@ export const RESIDUAL_NOISE_MULTIPLE = 2;
  * probability 1e-15, while a kinked coordinate leaves a residual of the order of the gradient.
  */
 export const KINK_FACTOR = 8;
-/** Before calibration: the gradient method's a-priori check factor (differences.ts). */
-export const UNCALIBRATED_TOLERANCE = 64;
 /**
  * Lowest calibrated level, as a share of the a-priori bound: a model exact at most points
  * (median residual 0) must not have its merely-rounded points called kinked.

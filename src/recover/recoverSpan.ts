@@ -4,14 +4,17 @@ import type { Oracle } from '../oracle/oracle.js';
 import type { BudgetOracle } from '../oracle/budgetOracle.js';
 import { buildOracleStack } from '../oracle/stack.js';
 import { Rng } from '../random/rng.js';
-import { certificateNotRun, certify, ROWS_PER_MOVE, type Certificate } from './certificate.js';
+import {
+  certificateNotRun,
+  certify,
+  DEFAULT_CERTIFY_MOVES,
+  ROWS_PER_MOVE,
+  type Certificate,
+} from './certificate.js';
 import { MAX_INPUT_DIM } from './measure.js';
 import type { MethodOptionValues } from './method.js';
 import { AUTO_METHOD, resolveMethod } from './registry.js';
 import type { ProgressListener, RecoveryResult } from './result.js';
-
-/** Default number of certificate moves after a recovery. */
-export const DEFAULT_CERTIFY_MOVES = 8;
 
 export interface RecoverSpanOptions {
   /** A registered method name (registry.ts), or `auto` (default) to pick by access level. */

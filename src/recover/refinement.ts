@@ -1,5 +1,5 @@
 import { EchelonBasis } from '../linalg/echelon.js';
-import type { Matrix } from '../linalg/matrix.js';
+import { norm2, type Matrix } from '../linalg/matrix.js';
 import type { Rng } from '../random/rng.js';
 import {
   assembleGradients,
@@ -136,9 +136,7 @@ async function measureFullGradients(
   const measured = await readComplement(streamer, echelon, x, f0, complementStep);
   if (measured === null) return null;
   const m = f0.length;
-  let xNorm = 0;
-  for (const v of x) xNorm += v * v;
-  xNorm = Math.sqrt(xNorm);
+  const xNorm = norm2(x);
   return assembleGradients(echelon, measured.v, pivots, m).map((g, o) => {
     const coarse = s.noiseAt(f0[o], o, xNorm);
     const sigma = (coarse * s.coarseStep) / complementStep;

@@ -1,5 +1,6 @@
 import type { Matrix } from '../linalg/matrix.js';
 import type { PointGradients } from './differences.js';
+import { insertSorted } from './sortedInsert.js';
 
 /**
  * Which measured points enter the SVD, and the noise level their check residuals show
@@ -21,15 +22,8 @@ export class RunningNoise {
   add(p: PointGradients): void {
     this.points++;
     if (!Number.isFinite(p.relativeResidual)) return;
-    let lo = 0;
-    let hi = this.residuals.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.residuals[mid] <= p.relativeResidual) lo = mid + 1;
-      else hi = mid;
-    }
-    this.residuals.splice(lo, 0, p.relativeResidual);
-    this.squares.splice(lo, 0, p.residualRms ** 2);
+    const at = insertSorted(this.residuals, p.relativeResidual);
+    this.squares.splice(at, 0, p.residualRms ** 2);
   }
 
   /** Median relative residual; NaN before {@link MIN_POINTS_FOR_MEDIAN} points. */
