@@ -30,9 +30,9 @@ import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
 export interface AdaptiveOptions {
   /** Forward-difference step (input-space length of each move); default by precision. */
   step?: number;
-  /** Random complement probes per point (novelty test and kink check); default 3. */
+  /** Random complement probes per point (kink check); default {@link DEFAULT_PROBES}. */
   probes?: number;
-  /** Consecutive points without news that end the run; default {@link DEFAULT_NO_NEWS_RUN}. */
+  /** Candidates in a row without news that end the run; default {@link DEFAULT_NO_NEWS_RUN}. */
   noNewsRun?: number;
   /** Candidate points probed for each point measured; the most informative is measured. */
   candidates?: number;
@@ -47,11 +47,13 @@ export interface AdaptiveOptions {
 }
 
 /**
- * Points in a row whose probes show nothing new before the span is called complete. A point
- * whose gradient has a component off the span found shows it on a random complement probe with
- * probability 1 (a random direction is orthogonal to a fixed nonzero vector with probability
- * 0); a first-layer direction that 8 random points in a row all leave unexcited is one random
- * Gaussian points almost never excite, which the completeness certificate then checks.
+ * Candidate points in a row whose probes show nothing new before the span is called complete.
+ * A point whose gradient has a component off the span found shows it on a random complement
+ * probe with probability 1 (a random direction is orthogonal to a fixed nonzero vector with
+ * probability 0); a first-layer direction that this many random points in a row all leave
+ * unexcited is one random Gaussian points rarely excite, which the certificate then checks.
+ * Patience is cheap (3 rows a candidate): at 8 a float32 sigmoid lookalike stopped 4
+ * directions short (rank 124 of 128), at 32 it found them all.
  */
 export const DEFAULT_NO_NEWS_RUN = 32;
 
@@ -679,19 +681,18 @@ type Reading = Pick<
 
 /**
  * The deflation's span: its echelon rows orthonormalised; the rank is the number of news
- * found, the spectrum that of the new parts that became directions.
+ * found, the spectrum that of the new parts that became directions (one per direction, so
+ * there is no value below the cut: the gap ratio is infinite).
  */
 function readDeflation(s: Settings, state: State): Reading {
   const rank = state.basis.rank;
   const stacked = zeros(state.added.length, s.n);
   state.added.forEach((v, i) => stacked.data.set(v, i * s.n));
-  const spectrum = singularValues(stacked);
   return {
     basis: rank > 0 ? gramSchmidtRows(state.basis.toMatrix()) : zeros(0, s.n),
     rank,
-    singularValues: spectrum,
-    rankGapRatio:
-      rank > 0 && rank < spectrum.length ? spectrum[rank - 1] / spectrum[rank] : Infinity,
+    singularValues: singularValues(stacked),
+    rankGapRatio: Infinity,
     rankRule: 'news',
   };
 }
