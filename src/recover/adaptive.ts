@@ -386,7 +386,7 @@ async function measurePoint(
   }
   const v = measured.v;
   state.noise.observeGradients(v, s.n, probe.outputs);
-  const consistent = await checkAndRepair(streamer, s, state, probe, probes, v);
+  const consistent = await checkAndRepair(streamer, s, state, probe, probes, v, step);
   if (consistent === null) {
     state.stopReason = 'budget';
     return;
@@ -508,7 +508,7 @@ function hasNews(probe: ProbeReading, state: State, xNorm: number, n: number): b
 
 /**
  * Compare the probes with the complement measurements and repair what disagrees, up to
- * MAX_REPAIRS re-measurements: when a single probe disagrees while the others agree, the probe
+ * MAX_REPAIRS re-measurements at the point's own `step` (central for a smooth model): when a single probe disagrees while the others agree, the probe
  * itself crossed a kink and is re-measured backwards; otherwise the coordinate that best
  * explains the residuals (probeCheck.ts) is. True when consistent, false when the point must be
  * dropped, null when the budget ran out.
@@ -520,6 +520,7 @@ async function checkAndRepair(
   probe: ProbeReading,
   probes: Probes,
   v: Float64Array,
+  step: number,
 ): Promise<boolean | null> {
   const m = probe.outputs;
   const xNorm = norm2(probe.x);
@@ -542,7 +543,8 @@ async function checkAndRepair(
         streamer,
         { ...probe, slopes: new Float64Array(0) },
         [back],
-        s.step,
+        step,
+        state.smooth,
       );
       if (again === null) return null;
       for (let o = 0; o < m; o++) slopes[t * m + o] = -again.slopes[o];
@@ -556,9 +558,9 @@ async function checkAndRepair(
       state.basis,
       probe.x,
       probe.base,
-      s.step,
+      step,
       Int32Array.of(j),
-      -1,
+      state.smooth ? 0 : -1,
     );
     if (again === null) return null;
     for (let o = 0; o < m; o++) v[o * s.n + j] = again.v[o * s.n + j];
