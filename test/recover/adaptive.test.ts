@@ -141,3 +141,13 @@ test('an untrusted answer drops its point and the run goes on; repeated failures
   assert.equal(dead.result.stopReason, 'model-error');
   assert.equal(dead.result.details.modelFailures, 3);
 });
+
+test('a step that crossed a kink is located and re-measured, not the whole point dropped', async () => {
+  // At a step of 1e-2 one coordinate step of this run crosses a ReLU boundary.
+  const oracle = net(1);
+  const s = await recoverSpan(oracle, { seed: 1, methodOptions: { step: 1e-2 } });
+  assert.equal(s.result.details.repairs, 1);
+  assert.equal(s.result.details.pointsRejected, 0);
+  assert.equal(s.queries, 8017, 'the repair costs one row; dropping the point 200 more');
+  assert.ok(compareSubspaces(s.result.basis, firstLayer(oracle)).maxAngle < F64_MAX_ANGLE);
+});
