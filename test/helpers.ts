@@ -77,3 +77,33 @@ export function float32Oracle(reference: NetworkOracle): Oracle {
     dispose: async () => {},
   };
 }
+
+/**
+ * A float64 ReLU network whose first `rare` first-layer units are biased off on all but a
+ * small share of unit-scale Gaussian inputs: unit i is on where aᵢ·x > sigma‖aᵢ‖, a share
+ * P(N(0,1) > sigma) of them (1.4 % at sigma 2.2), and on at a third of points 10× as far out.
+ */
+export function rareUnitOracle(
+  opts: { inputDim: number; firstWidth: number; rare: number; sigma: number },
+  seed = 7,
+): NetworkOracle {
+  const net = randomNetwork(
+    {
+      inputDim: opts.inputDim,
+      firstWidth: opts.firstWidth,
+      hiddenWidths: [16],
+      outputs: 1,
+      activation: 'relu',
+      bias: true,
+    },
+    new Rng(seed),
+  );
+  const { weight, bias } = net.layers[0];
+  const n = opts.inputDim;
+  for (let i = 0; i < opts.rare; i++) {
+    let squares = 0;
+    for (let j = 0; j < n; j++) squares += weight.data[i * n + j] ** 2;
+    (bias as Float64Array)[i] = -opts.sigma * Math.sqrt(squares);
+  }
+  return new NetworkOracle(net);
+}

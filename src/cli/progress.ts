@@ -8,13 +8,31 @@ export interface Reporter {
   stop(): void;
 }
 
-/** A progress bar when stderr is a terminal, otherwise nothing but log lines. */
-export function makeReporter(quiet: boolean): Reporter {
+/**
+ * Seconds between progress lines when stderr is not a terminal (a log file, CI, `nohup`): a
+ * long run says how far it is without flooding the log.
+ */
+export const PROGRESS_LINE_SECONDS = 30;
+
+/**
+ * A progress bar when stderr is a terminal; otherwise log lines, and a progress line at most
+ * every {@link PROGRESS_LINE_SECONDS}.
+ */
+export function makeReporter(
+  quiet: boolean,
+  now: () => number = () => performance.now(),
+): Reporter {
   if (quiet) return { onProgress: () => {}, log: () => {}, stop: () => {} };
   if (!process.stderr.isTTY) {
+    const write = (message: string): void => void process.stderr.write(`spanrec: ${message}\n`);
+    let last = now(); // short runs print no progress line at all
     return {
-      onProgress: () => {},
-      log: (message) => process.stderr.write(`spanrec: ${message}\n`),
+      onProgress: (e) => {
+        if (now() - last < PROGRESS_LINE_SECONDS * 1000) return;
+        last = now();
+        write(`${e.phase} ${e.done}/${e.total}${e.message ? ` | ${e.message}` : ''}`);
+      },
+      log: write,
       stop: () => {},
     };
   }

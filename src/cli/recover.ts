@@ -22,6 +22,7 @@ import {
 } from './modelFlags.js';
 import { optional, parseChoice, parseInteger } from './parse.js';
 import { prepareOutDir, writeResultFile } from './outDir.js';
+import { CostEstimate } from './costEstimate.js';
 import { makeReporter } from './progress.js';
 import { openRunJournal } from './runJournal.js';
 
@@ -113,6 +114,7 @@ export function resultJson(s: RecoverySummary, inputDim: number): Record<string,
     stopReason: r.stopReason,
     rankGapRatio: Number.isFinite(r.rankGapRatio) ? r.rankGapRatio : null,
     suspectDirections: r.suspectDirections ?? 0,
+    continuations: s.continuations,
     secondsInOracle: round(s.secondsInOracle, 3),
     overheadShare: s.seconds > 0 ? round(1 - s.secondsInOracle / s.seconds, 4) : 0,
     details: r.details,
@@ -162,6 +164,7 @@ async function recoverInto(
     if (cmd.inputDim !== undefined && cmd.inputDim !== model.inputDim) {
       throw new UserError(`--input-dim ${cmd.inputDim}: the model takes ${model.inputDim} inputs`);
     }
+    const estimate = new CostEstimate(model.inputDim);
     const summary = await recoverSpan(
       new InterruptibleOracle(journaled, signal),
       {
@@ -171,7 +174,11 @@ async function recoverInto(
         budget: cmd.budget,
         seed: cmd.seed,
       },
-      reporter.onProgress,
+      (e) => {
+        const line = estimate.update(e);
+        if (line !== null) reporter.log(line);
+        reporter.onProgress(e);
+      },
     );
     reporter.stop();
     // Queries paid in earlier runs whose answers this run did not need still count.

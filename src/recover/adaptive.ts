@@ -1,5 +1,5 @@
 import { EchelonBasis } from '../linalg/echelon.js';
-import { norm2, zeros } from '../linalg/matrix.js';
+import { norm2, zeros, type Matrix } from '../linalg/matrix.js';
 import { gramSchmidtRows } from '../linalg/orthonormal.js';
 import { singularValues } from '../linalg/svd.js';
 import { isRealValued } from '../oracle/access.js';
@@ -14,7 +14,7 @@ import {
   RowStreamer,
   type ProbeReading,
 } from './complementPoint.js';
-import { defineMethod } from './method.js';
+import { defineMethod, type ContinueFrom } from './method.js';
 import { ModelFailures, type RunOutcome } from './modelFailures.js';
 import { rowsPerCallFor } from './measure.js';
 import { NEWS_FACTOR } from './newsTracker.js';
@@ -138,11 +138,23 @@ export const PROBE_NEWS_FACTOR = 20;
 export const MAX_REPAIRS = 6;
 
 /**
- * Scales of the Gaussian query points tried in turn when a model is flat at every point of
+ * Scales of the Gaussian query points. Tried in turn while a model is flat at every point of
  * the current scale (dead ReLUs everywhere, a saturated sigmoid): the live region of a
- * network may sit far inside or far outside the unit sphere.
+ * network may sit far inside or far outside the unit sphere. Once the first live scale is
+ * saturated, the scale 10× farther out is swept too ({@link SWEEP_RUN}): a unit whose bias keeps it
+ * off on all but a few percent of unit-scale points is on at a third of scale-10 points.
  */
 export const POINT_SCALES = [1, 10, 0.1, 100, 0.01];
+
+/**
+ * Candidates without news probed at the sweep's scale once the live scale is saturated. Each
+ * costs 3 rows, so the sweep adds about 50 rows to a run (more when it finds something); 16
+ * candidates miss a unit that is on at a fifth of that scale's points with probability
+ * 0.8^16 ≈ 3 %.
+ */
+export const SWEEP_RUN = 16;
+/** The sweep's scale over the live one ({@link POINT_SCALES}). */
+export const SWEEP_FACTOR = 10;
 
 /** What the adaptive method reports beyond the common result fields. */
 export interface AdaptiveDetails {
@@ -192,7 +204,12 @@ interface State extends RunOutcome {
   pointsRejected: number;
   repairs: number;
   streak: number;
+  /** Points to measure before any fresh one (a continued run's leads). */
+  readonly leads: Float64Array[];
+  /** Scale of the points now drawn ({@link POINT_SCALES}). */
   scaleIndex: number;
+  /** The first scale where the model responded: refinement and the certificate use it. */
+  liveScaleIndex: number | null;
   /** Candidates seen for the smoothness decision, and how many of them bent. */
   bendsSeen: number;
   bendsFound: number;
@@ -214,6 +231,7 @@ export async function recoverAdaptively(
   rng: Rng,
   options: AdaptiveOptions = {},
   onProgress: ProgressListener = () => {},
+  from?: ContinueFrom,
 ): Promise<RecoveryResult<AdaptiveDetails>> {
   const n = oracle.inputDim;
   const precision = await resolvePrecision(oracle, rng);
@@ -228,21 +246,24 @@ export async function recoverAdaptively(
     refineFactor: options.refineFactor ?? (precision === 'f32' ? REFINE_FACTOR_F32 : 0),
     refineByNoise: options.refineFactor === undefined && precision !== 'f32',
   };
+  const carried = from?.carry instanceof AdaptiveCarry ? from.carry : undefined;
   const state: State = {
-    basis: new EchelonBasis(n),
+    basis: from === undefined ? new EchelonBasis(n) : EchelonBasis.fromRows(from.basis),
+    leads: from === undefined ? [] : matrixRows(from.leads),
     added: [],
-    noise: new NoiseScale(s.roundoff, s.step),
+    noise: carried?.noise ?? new NoiseScale(s.roundoff, s.step),
     samples: [],
-    outputs: 1,
+    outputs: carried?.outputs ?? 1,
     points: 0,
     pointsWithNews: 0,
     pointsRejected: 0,
     repairs: 0,
     streak: 0,
-    scaleIndex: 0,
-    bendsSeen: 0,
+    scaleIndex: from === undefined ? 0 : scaleIndexOf(from.pointScale),
+    liveScaleIndex: null,
+    bendsSeen: carried === undefined ? 0 : SMOOTH_EVIDENCE,
     bendsFound: 0,
-    smooth: false,
+    smooth: carried?.smooth ?? false,
     failures: new ModelFailures(),
     stopReason: precision === null ? 'budget' : null,
   };
@@ -296,7 +317,7 @@ async function refineIfAsked(
     {
       n: s.n,
       coarseStep: s.step * IN_SPAN_STEP_SHARE,
-      pointScale: POINT_SCALES[state.scaleIndex],
+      pointScale: POINT_SCALES[state.liveScaleIndex ?? state.scaleIndex],
       // the floor with m real outputs per query is k(n − k) + k over m
       rowLimit: Math.floor((factor * (r * (s.n - r) + r)) / state.outputs),
       noiseAt: (f0, o, xNorm) => state.noise.perDerivative(f0, o, xNorm) / IN_SPAN_STEP_SHARE,
@@ -309,17 +330,56 @@ async function refineIfAsked(
   return refined;
 }
 
+/**
+ * What a continued run takes over from the run before (see {@link ContinueFrom}): the noise
+ * calibration, the gradients' scale and the span's error (without them the first probes of a
+ * continuation would read rounding as news), and the smoothness decision.
+ */
+class AdaptiveCarry {
+  constructor(
+    readonly noise: NoiseScale,
+    readonly smooth: boolean,
+    readonly outputs: number,
+  ) {}
+}
+
+/** The rows of `m` as vectors (copies). */
+function matrixRows(m: Matrix): Float64Array[] {
+  return Array.from({ length: m.rows }, (_, i) => m.data.slice(i * m.cols, (i + 1) * m.cols));
+}
+
+/** The index of `scale` in {@link POINT_SCALES} (the nearest one on a log scale). */
+function scaleIndexOf(scale: number): number {
+  const distance = (i: number): number => Math.abs(Math.log(POINT_SCALES[i] / scale));
+  let best = 0;
+  for (let i = 1; i < POINT_SCALES.length; i++) if (distance(i) < distance(best)) best = i;
+  return best;
+}
+
 /** Why to stop now, or null to go on. */
 function stopCheck(s: Settings, state: State): StopReason | null {
   if (state.basis.rank === s.n) return 'full-rank';
-  if (state.streak < s.noNewsRun) return null;
-  // A model flat everywhere at this scale: look for its live region at other scales.
-  if (state.basis.rank === 0 && state.scaleIndex + 1 < POINT_SCALES.length) {
-    state.scaleIndex++;
-    state.streak = 0;
-    return null;
-  }
-  return 'saturated';
+  if (state.basis.rank > 0) state.liveScaleIndex ??= state.scaleIndex;
+  const live = state.liveScaleIndex;
+  const run = live === null || state.scaleIndex === live ? s.noNewsRun : SWEEP_RUN;
+  if (state.streak < run) return null;
+  const next =
+    live === null ? state.scaleIndex + 1 : live === state.scaleIndex ? sweepScale(live) : -1;
+  if (next < 0 || next >= POINT_SCALES.length) return 'saturated';
+  state.scaleIndex = next;
+  state.streak = 0;
+  return null;
+}
+
+/**
+ * Where to sweep once the live scale is saturated: the scale {@link SWEEP_FACTOR} times
+ * farther out, or −1 when there is none. Only outwards: units that are rarely on are kept off
+ * by their biases, which matter less the farther out the point; closer in, every point sees
+ * the same units on (those on at the origin).
+ */
+function sweepScale(live: number): number {
+  const target = POINT_SCALES[live] * SWEEP_FACTOR;
+  return POINT_SCALES.findIndex((scale) => Math.abs(scale - target) <= 1e-9 * target);
 }
 
 /** One fresh point: probe; if there is news, measure, check, repair, absorb. */
@@ -333,6 +393,8 @@ async function measurePoint(
   // The first round probes enough candidates to decide smoothness before anything is measured.
   const count = Math.max(s.candidates, SMOOTH_EVIDENCE - state.bendsSeen);
   const points = Array.from({ length: count }, () => {
+    const lead = state.leads.shift();
+    if (lead !== undefined) return lead;
     const x = rng.gaussianVector(s.n);
     for (let j = 0; j < s.n; j++) x[j] *= scale;
     return x;
@@ -654,7 +716,8 @@ function result(
     ...read,
     stopReason: state.stopReason ?? 'saturated',
     failure: state.failure,
-    pointScale: POINT_SCALES[state.scaleIndex],
+    pointScale: POINT_SCALES[state.liveScaleIndex ?? state.scaleIndex],
+    carry: new AdaptiveCarry(state.noise, state.smooth, state.outputs),
     details: {
       precision,
       step: s.step,
@@ -765,5 +828,7 @@ export const adaptiveMethod = defineMethod({
       description: 'points in a row without news that end the run',
     },
   ],
-  run: (oracle, rng, options, onProgress) => recoverAdaptively(oracle, rng, options, onProgress),
+  continues: true,
+  run: (oracle, rng, options, onProgress, from) =>
+    recoverAdaptively(oracle, rng, options, onProgress, from),
 });

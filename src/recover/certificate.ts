@@ -42,8 +42,20 @@ export interface CertifyOptions {
   decisions?: boolean;
 }
 
-/** Moves a certificate makes unless told otherwise. */
-export const DEFAULT_CERTIFY_MOVES = 8;
+/** Moves a certificate makes unless told otherwise: 8 at the recovery's scale, 8 wide. */
+export const DEFAULT_CERTIFY_MOVES = 16;
+
+/**
+ * Every second move starts from a point this many times farther out (and moves that much
+ * farther). A first-layer unit whose bias keeps it off at all but a few percent of the
+ * recovery's points is on at a third of these (measured: on 10-unit ReLU nets missing one
+ * unit that is on at 1.4 %, 0.1 % or 3e-7 of unit-scale points, 12 moves at the recovery's
+ * scale called 29 of 30 such spans complete; 8 of them and 8 wide moves 3 of 30), so a span missing it shows here. The two
+ * groups are judged apart, each against its own unconstrained moves, so the wide moves'
+ * larger outputs do not drown the narrow ones.
+ */
+export const WIDE_MOVE_SCALE = 10;
+const WIDE_EVERY = 2;
 
 /** Rows one move costs: the base point, the orthogonal move, the unconstrained move. */
 export const ROWS_PER_MOVE = 3;
@@ -87,11 +99,38 @@ export async function certify(
   rng: Rng,
   options: CertifyOptions = {},
 ): Promise<Certificate> {
+  return (await certifyWithLeads(oracle, basis, rng, options)).certificate;
+}
+
+/** A certificate and its leads: where the output showed directions missing from the basis. */
+export interface CheckedSpan {
+  readonly certificate: Certificate;
+  /**
+   * The base and moved points of every orthogonal move whose change was beyond doubt (above
+   * {@link INCOMPLETE_RELATIVE_CHANGE} of its group's unconstrained change, or a flipped
+   * decision), one per row: a unit missing from the basis is on at one of each pair, so a
+   * recovery that goes on from them finds it there. Empty when nothing was missing.
+   */
+  readonly leads: Matrix;
+}
+
+/** {@link certify}, also returning the points that showed a missing direction. */
+export async function certifyWithLeads(
+  oracle: Oracle,
+  basis: Matrix,
+  rng: Rng,
+  options: CertifyOptions = {},
+): Promise<CheckedSpan> {
   const n = oracle.inputDim;
   const pointScale = options.pointScale ?? 1;
-  const moveNorm = pointScale * Math.sqrt(n);
+  const moveNorm = pointScale * Math.sqrt(n); // of the moves at the recovery's own scale
+  const noLeads = zeros(0, n);
   if (basis.rows >= n) {
-    return { ...certificateNotRun('the basis spans all of R^n'), verdict: 'complete' };
+    const certificate: Certificate = {
+      ...certificateNotRun('the basis spans all of R^n'),
+      verdict: 'complete',
+    };
+    return { certificate, leads: noLeads };
   }
   const rows = drawMoves(basis, options.moves ?? DEFAULT_CERTIFY_MOVES, pointScale, moveNorm, rng);
   const answer = await measureWithinBudget(
@@ -105,16 +144,39 @@ export async function certify(
     }),
   );
   if (answer.kind === 'budget') {
-    return certificateNotRun('the query budget left no room for the check');
+    return {
+      certificate: certificateNotRun('the query budget left no room for the check'),
+      leads: noLeads,
+    };
   }
   const moves = answer.units;
   const out = answer.outputs;
   const m = out.cols;
   const at = (t: number, r: number, o: number): number => out.data[(ROWS_PER_MOVE * t + r) * m + o];
   const common = { queries: ROWS_PER_MOVE * moves, moves, moveNorm };
-  return options.decisions
-    ? { ...common, ...judgeDecisions(moves, m, at) }
-    : { ...common, ...judgeScores(moves, m, at) };
+  const judgement = options.decisions ? judgeDecisions(moves, m, at) : judgeScores(moves, m, at);
+  return {
+    certificate: { ...common, ...judgement.findings },
+    leads: leadPoints(rows, judgement.leadMoves),
+  };
+}
+
+/** The base and orthogonally moved points of the given moves, one per row. */
+function leadPoints(rows: Matrix, moves: readonly number[]): Matrix {
+  const n = rows.cols;
+  const leads = zeros(2 * moves.length, n);
+  moves.forEach((t, i) => {
+    leads.data.set(
+      rows.data.subarray(ROWS_PER_MOVE * t * n, (ROWS_PER_MOVE * t + 2) * n),
+      2 * i * n,
+    );
+  });
+  return leads;
+}
+
+/** Whether move `t` is a wide one ({@link WIDE_MOVE_SCALE}). */
+function isWide(t: number): boolean {
+  return t % WIDE_EVERY === WIDE_EVERY - 1;
 }
 
 /** Rows of `moves` moves: base point, orthogonal move, unconstrained move of the same length. */
@@ -132,49 +194,94 @@ function drawMoves(
     const v = unit(projectOntoComplement(basis, rng.gaussianVector(n)));
     const w = unit(rng.gaussianVector(n));
     const base = ROWS_PER_MOVE * t * n;
+    const widen = isWide(t) ? WIDE_MOVE_SCALE : 1;
     for (let j = 0; j < n; j++) {
-      const xj = pointScale * x[j];
+      const xj = widen * pointScale * x[j];
       rows.data[base + j] = xj;
-      rows.data[base + n + j] = xj + moveNorm * v[j];
-      rows.data[base + 2 * n + j] = xj + moveNorm * w[j];
+      rows.data[base + n + j] = xj + widen * moveNorm * v[j];
+      rows.data[base + 2 * n + j] = xj + widen * moveNorm * w[j];
     }
   }
   return rows;
 }
 
-type Judgement = Pick<Certificate, 'verdict' | 'maxChange' | 'relativeChange' | 'reason'>;
+interface Judgement {
+  readonly findings: Pick<Certificate, 'verdict' | 'maxChange' | 'relativeChange' | 'reason'>;
+  /** Moves whose change showed a missing direction beyond doubt. */
+  readonly leadMoves: number[];
+}
 /** Output `o` of row `r` (0 base, 1 orthogonal, 2 unconstrained) of move `t`. */
 type Outputs = (t: number, r: number, o: number) => number;
 
 /** Decisions (labels, bits): any flip proves a missing direction; none proves little. */
 function judgeDecisions(moves: number, m: number, at: Outputs): Judgement {
-  let flips = 0;
+  const leadMoves: number[] = [];
   for (let t = 0; t < moves; t++) {
     let flipped = false;
     for (let o = 0; o < m; o++) if (at(t, 1, o) !== at(t, 0, o)) flipped = true;
-    if (flipped) flips++;
+    if (flipped) leadMoves.push(t);
   }
+  const flips = leadMoves.length;
   const counts = { maxChange: flips, relativeChange: flips / moves };
-  return flips > 0
-    ? { ...counts, verdict: 'incomplete', reason: `${flips} orthogonal moves flipped the decision` }
-    : {
-        ...counts,
-        verdict: 'unsure',
-        reason: 'no orthogonal move flipped the decision; decisions are coarse evidence',
-      };
+  const findings: Judgement['findings'] =
+    flips > 0
+      ? {
+          ...counts,
+          verdict: 'incomplete',
+          reason: `${flips} orthogonal moves flipped the decision`,
+        }
+      : {
+          ...counts,
+          verdict: 'unsure',
+          reason: 'no orthogonal move flipped the decision; decisions are coarse evidence',
+        };
+  return { findings, leadMoves };
 }
 
-/** Real outputs: the orthogonal moves' largest change against the unconstrained moves'. */
+/** One group of moves (recovery scale or wide): its largest changes, orthogonal and free. */
+interface MoveGroup {
+  readonly change: number;
+  readonly baseline: number;
+  readonly ratio: number;
+}
+
+/**
+ * Real outputs: the orthogonal moves' largest change against the unconstrained moves', in each
+ * group of moves (recovery scale, wide); the group with the larger ratio decides.
+ */
 function judgeScores(moves: number, m: number, at: Outputs): Judgement {
-  let maxChange = 0;
-  let baseline = 0;
-  for (let t = 0; t < moves; t++) {
-    for (let o = 0; o < m; o++) {
-      maxChange = Math.max(maxChange, Math.abs(at(t, 1, o) - at(t, 0, o)));
-      baseline = Math.max(baseline, Math.abs(at(t, 2, o) - at(t, 0, o)));
+  const change = (t: number, r: number): number => {
+    let largest = 0;
+    for (let o = 0; o < m; o++) largest = Math.max(largest, Math.abs(at(t, r, o) - at(t, 0, o)));
+    return largest;
+  };
+  const groups = [false, true].map((wide): MoveGroup => {
+    let orthogonal = 0;
+    let baseline = 0;
+    for (let t = 0; t < moves; t++) {
+      if (isWide(t) !== wide) continue;
+      orthogonal = Math.max(orthogonal, change(t, 1));
+      baseline = Math.max(baseline, change(t, 2));
     }
+    return { change: orthogonal, baseline, ratio: orthogonal === 0 ? 0 : orthogonal / baseline };
+  });
+  const leadMoves: number[] = [];
+  for (let t = 0; t < moves; t++) {
+    const group = groups[isWide(t) ? 1 : 0];
+    if (change(t, 1) > INCOMPLETE_RELATIVE_CHANGE * group.baseline) leadMoves.push(t);
   }
-  if (baseline === 0) {
+  return { findings: scoreFindings(groups[0], groups[1]), leadMoves };
+}
+
+/** The verdict from the two groups' changes. */
+function scoreFindings(narrow: MoveGroup, wide: MoveGroup): Judgement['findings'] {
+  // the larger ratio decides; on a tie (both 0) the group where the model responded at all
+  const worst =
+    wide.ratio > narrow.ratio || (wide.ratio === narrow.ratio && wide.baseline > narrow.baseline)
+      ? wide
+      : narrow;
+  const maxChange = worst.change;
+  if (worst.baseline === 0) {
     return {
       verdict: maxChange === 0 ? 'complete' : 'incomplete',
       maxChange,
@@ -182,7 +289,7 @@ function judgeScores(moves: number, m: number, at: Outputs): Judgement {
       reason: 'the model did not respond to unconstrained moves either',
     };
   }
-  const relativeChange = maxChange / baseline;
+  const relativeChange = worst.ratio;
   if (relativeChange <= COMPLETE_RELATIVE_CHANGE) {
     return {
       verdict: 'complete',

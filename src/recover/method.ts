@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import type { Matrix } from '../linalg/matrix.js';
 import type { AccessLevel } from '../oracle/access.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
@@ -19,6 +20,21 @@ export interface MethodOption<K extends string = string> {
   /** Inclusive bounds (integers). */
   readonly min?: number;
   readonly max?: number;
+}
+
+/**
+ * Where a continued run starts: the span found so far, and points where the certificate saw
+ * the model respond to a move orthogonal to it (a missing direction is live at one of them).
+ */
+export interface ContinueFrom {
+  /** Orthonormal rows of the span found so far. */
+  readonly basis: Matrix;
+  /** Points to measure first, one per row. */
+  readonly leads: Matrix;
+  /** Scale of the Gaussian points the previous run drew. */
+  readonly pointScale: number;
+  /** The previous result's `carry` (what the method learnt of the model, e.g. its noise). */
+  readonly carry?: unknown;
 }
 
 /** Option values by key, as the library passes them; validated by the method's declaration. */
@@ -42,12 +58,21 @@ export interface RecoveryMethod {
    */
   readonly autoPriority: number;
   readonly options: readonly MethodOption[];
-  /** Validate `options` against the declaration, then recover the span. */
+  /**
+   * Whether `run` can go on from a span and leads ({@link ContinueFrom}): then an `incomplete`
+   * certificate sends the run back to where the missing directions showed.
+   */
+  readonly continues: boolean;
+  /**
+   * Validate `options` against the declaration, then recover the span; with `from` (methods
+   * that continue), the returned span contains `from.basis`.
+   */
   run(
     oracle: Oracle,
     rng: Rng,
     options: MethodOptionValues,
     onProgress: ProgressListener,
+    from?: ContinueFrom,
   ): Promise<RecoveryResult>;
 }
 
@@ -58,11 +83,14 @@ export interface MethodDefinition<K extends string> {
   accepts(access: AccessLevel): boolean;
   readonly autoPriority: number;
   readonly options: readonly MethodOption<K>[];
+  /** See {@link RecoveryMethod.continues}; absent means false. */
+  readonly continues?: boolean;
   run(
     oracle: Oracle,
     rng: Rng,
     options: Readonly<Partial<Record<K, number>>>,
     onProgress: ProgressListener,
+    from?: ContinueFrom,
   ): Promise<RecoveryResult>;
 }
 
@@ -74,8 +102,9 @@ export function defineMethod<K extends string>(def: MethodDefinition<K>): Recove
     accepts: (access) => def.accepts(access),
     autoPriority: def.autoPriority,
     options: def.options,
-    run: (oracle, rng, options, onProgress) =>
-      def.run(oracle, rng, checkOptions(def, options), onProgress),
+    continues: def.continues ?? false,
+    run: (oracle, rng, options, onProgress, from) =>
+      def.run(oracle, rng, checkOptions(def, options), onProgress, from),
   };
 }
 

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { zeros, type Matrix } from '../linalg/matrix.js';
 import { isRealValued, type AccessLevel } from '../oracle/access.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { BudgetOracle } from '../oracle/budgetOracle.js';
@@ -6,7 +7,7 @@ import { buildOracleStack } from '../oracle/stack.js';
 import { Rng } from '../random/rng.js';
 import {
   certificateNotRun,
-  certify,
+  certifyWithLeads,
   DEFAULT_CERTIFY_MOVES,
   ROWS_PER_MOVE,
   type Certificate,
@@ -33,6 +34,11 @@ export interface RecoverSpanOptions {
 export interface RecoverySummary {
   readonly result: RecoveryResult;
   readonly certificate: Certificate;
+  /**
+   * Times the method went on from an `incomplete` certificate's leads (at most
+   * {@link MAX_CONTINUATIONS}); 0 when the first run was certified or could not go on.
+   */
+  readonly continuations: number;
   /** The span is complete: the method finished (not the budget) and the certificate agrees. */
   readonly complete: boolean;
   /** The budget ran out before the method and its full certificate were done (exit 3). */
@@ -63,25 +69,47 @@ export async function recoverSpan(
     );
   }
   const stack = buildOracleStack(model, access, options.budget ?? null);
+  const report: ProgressListener = (e) =>
+    onProgress({
+      ...e,
+      queries: stack.counter.queries,
+      secondsInOracle: stack.counter.secondsInOracle,
+    });
   const rng = new Rng(options.seed ?? 1);
   const moves = options.certifyMoves ?? DEFAULT_CERTIFY_MOVES;
   reserveForCertificate(stack.budget, moves);
-  const result = await method.run(
-    stack.oracle,
-    rng.fork(),
-    options.methodOptions ?? {},
-    onProgress,
-  );
+  let result = await method.run(stack.oracle, rng.fork(), options.methodOptions ?? {}, report);
   stack.budget?.reserve(0);
-  const check = await runCertificate(
-    stack.oracle,
-    stack.budget,
-    result,
-    access,
-    moves,
-    rng,
-    onProgress,
-  );
+  let check = await runCertificate(stack.oracle, stack.budget, result, access, moves, rng, report);
+  let continuations = 0;
+  // An incomplete verdict is a lead: go on from the points where the missing directions showed.
+  while (
+    method.continues &&
+    continuations < MAX_CONTINUATIONS &&
+    check.certificate.verdict === 'incomplete' &&
+    check.leads.rows > 0 &&
+    result.stopReason === 'saturated' &&
+    (stack.budget === null || stack.budget.remaining > 2 * moves * ROWS_PER_MOVE)
+  ) {
+    continuations++;
+    reserveForCertificate(stack.budget, moves);
+    const from = {
+      basis: result.basis,
+      leads: check.leads,
+      pointScale: result.pointScale,
+      carry: result.carry,
+    };
+    const next = await method.run(
+      stack.oracle,
+      rng.fork(),
+      options.methodOptions ?? {},
+      report,
+      from,
+    );
+    stack.budget?.reserve(0);
+    result = continued(result, next);
+    check = await runCertificate(stack.oracle, stack.budget, result, access, moves, rng, report);
+  }
   const certificate = withSuspects(check.certificate, result.suspectDirections ?? 0);
   const budgetSpent = result.stopReason === 'budget' || check.cut;
   const complete =
@@ -89,6 +117,7 @@ export async function recoverSpan(
   return {
     result,
     certificate,
+    continuations,
     complete,
     budgetSpent,
     queries: stack.counter.queries,
@@ -96,6 +125,22 @@ export async function recoverSpan(
     seconds: (performance.now() - start) / 1000,
     secondsInOracle: stack.counter.secondsInOracle,
   };
+}
+
+/**
+ * Continuations after an `incomplete` certificate. Each costs a certificate and a run of
+ * candidates without news; two cover a first miss and a miss the first continuation left.
+ */
+export const MAX_CONTINUATIONS = 2;
+
+/**
+ * The result of a continued run: the new span (which contains the old), the counts of both
+ * runs' spectra (the new run's spectrum covers only the directions it added).
+ */
+function continued(before: RecoveryResult, after: RecoveryResult): RecoveryResult {
+  const values = Float64Array.from([...before.singularValues, ...after.singularValues]);
+  values.sort((a, b) => b - a);
+  return { ...after, singularValues: values };
 }
 
 /**
@@ -130,8 +175,12 @@ async function runCertificate(
   moves: number,
   rng: Rng,
   onProgress: ProgressListener,
-): Promise<{ certificate: Certificate; cut: boolean }> {
-  const notRun = (reason: string, cut = false) => ({ certificate: certificateNotRun(reason), cut });
+): Promise<{ certificate: Certificate; leads: Matrix; cut: boolean }> {
+  const notRun = (reason: string, cut = false) => ({
+    certificate: certificateNotRun(reason),
+    leads: zeros(0, oracle.inputDim),
+    cut,
+  });
   if (moves === 0) return notRun('not requested');
   if (result.stopReason === 'model-error') return notRun('the model failed');
   // A method stopped by the budget leaves the certificate's reserve: the check of the partial
@@ -140,12 +189,12 @@ async function runCertificate(
   if (affordable === 0) return notRun('the budget left no room for the check', true);
   onProgress({ phase: 'certificate', done: 0, total: 1 });
   try {
-    const certificate = await certify(oracle, result.basis, rng.fork(), {
+    const checked = await certifyWithLeads(oracle, result.basis, rng.fork(), {
       moves: Math.min(moves, affordable),
       pointScale: result.pointScale,
       decisions: !isRealValued(access),
     });
-    return { certificate, cut: affordable < moves };
+    return { ...checked, cut: affordable < moves };
   } catch (e) {
     // The span is measured and paid for: a model failing during the check costs the check only.
     if (!(e instanceof UserError)) throw e;

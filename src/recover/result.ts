@@ -31,6 +31,11 @@ export interface RecoveryResult<D extends MethodDetails = MethodDetails> {
    */
   readonly pointScale: number;
   /**
+   * What the method needs to go on from this result ({@link ContinueFrom}): opaque to
+   * everyone else, never written out.
+   */
+  readonly carry?: unknown;
+  /**
    * How many of the directions found may be noise (the data cannot tell): the true rank may be
    * that much lower. A certificate cannot show this (a span with an extra direction is still
    * complete), so a run with suspects is reported `unsure`. 0 or absent when the rank is clear.
@@ -45,5 +50,9 @@ export interface ProgressEvent {
   readonly done: number;
   readonly total: number;
   readonly message?: string;
+  /** Rows that have reached the model so far (filled in by recoverSpan). */
+  readonly queries?: number;
+  /** Seconds spent inside the model so far (filled in by recoverSpan). */
+  readonly secondsInOracle?: number;
 }
 export type ProgressListener = (event: ProgressEvent) => void;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DEFAULT_CERTIFY_MOVES, ROWS_PER_MOVE } from '../../src/recover/certificate.js';
 import { readNpyMatrix, writeNpy } from '../../src/io/npy.js';
 import { tempDir } from '../helpers.js';
 import { jsonOf, runCli } from './runCli.js';
@@ -27,7 +28,7 @@ test('certify: the recovered basis is complete, a truncated one is not', async (
   assert.equal(full.code, 0, full.stderr);
   const c = jsonOf(full);
   assert.equal(c.verdict, 'complete');
-  assert.equal(c.queries, 24);
+  assert.equal(c.queries, ROWS_PER_MOVE * DEFAULT_CERTIFY_MOVES);
 
   const basis = await readNpyMatrix(join(dir, 'basis.npy'));
   const cut = join(dir, 'cut.npy');

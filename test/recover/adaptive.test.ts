@@ -5,7 +5,7 @@ import type { Matrix } from '../../src/linalg/matrix.js';
 import { compareSubspaces } from '../../src/linalg/principalAngles.js';
 import { parseAccess } from '../../src/oracle/access.js';
 import { recoverSpan } from '../../src/recover/recoverSpan.js';
-import { firstLayer, float32Oracle, referenceOracle } from '../helpers.js';
+import { firstLayer, float32Oracle, rareUnitOracle, referenceOracle } from '../helpers.js';
 
 /**
  * The adaptive method on networks computed in plain JS arithmetic (identical on every
@@ -29,8 +29,8 @@ const FLOOR = 40 * 160 + 40;
 
 test('float64 n=200, k=40: rank 40 to 1e-8 rad at an exact count, under the gradient method', async () => {
   for (const [seed, queries] of [
-    [1, 8016],
-    [2, 8016],
+    [1, 8088],
+    [2, 8088],
   ]) {
     const oracle = net(seed);
     const s = await recoverSpan(oracle, { seed });
@@ -47,8 +47,8 @@ test('float64 n=200, k=40: rank 40 to 1e-8 rad at an exact count, under the grad
 
 test('float32 n=200, k=40: rank 40, max angle within the float32 bound, ~2× the floor', async () => {
   for (const [seed, queries] of [
-    [1, 13044],
-    [2, 13068],
+    [1, 13116],
+    [2, 13140],
   ]) {
     const reference = net(seed);
     const s = await recoverSpan(float32Oracle(reference), { seed });
@@ -70,7 +70,7 @@ test('a smooth (tanh) network is measured with central differences', async () =>
   const s = await recoverSpan(oracle, { seed: 1 });
   assert.equal(s.result.details.differences, 'central');
   assert.equal(s.result.rank, 40);
-  assert.equal(s.queries, 15476);
+  assert.equal(s.queries, 15548);
   assert.ok(compareSubspaces(s.result.basis, firstLayer(oracle)).maxAngle < SMOOTH_MAX_ANGLE);
   const relu = await recoverSpan(net(1), { seed: 1 });
   assert.equal(relu.result.details.differences, 'forward');
@@ -92,6 +92,18 @@ test('a network dead around the unit sphere is found at another scale', async ()
   const s = await recoverSpan(oracle, { seed: 4 });
   assert.ok(s.result.rank > 0, 'not rank 0');
   assert.ok(s.result.pointScale > 1, `scale ${s.result.pointScale}`);
+});
+
+test('units that are rarely on are found by the sweep over other scales', async () => {
+  // Unit 0 is on at 0.13 % of unit-scale points: the run saturates at scale 1 without it
+  // (measured: rank 9 on every seed with the sweep off) and finds it 10× out.
+  for (const seed of [1, 2, 3]) {
+    const oracle = rareUnitOracle({ inputDim: 50, firstWidth: 10, rare: 1, sigma: 3 }, seed);
+    const s = await recoverSpan(oracle, { seed: seed + 1000 });
+    assert.equal(s.result.rank, 10, `seed ${seed}`);
+    assert.ok(compareSubspaces(s.result.basis, firstLayer(oracle)).maxAngle < F64_MAX_ANGLE);
+    assert.equal(s.result.pointScale, 1); // the certificate and any refinement stay at the live scale
+  }
 });
 
 test('a constant model ends at rank 0 after trying every scale, at bounded cost', async () => {
@@ -148,6 +160,6 @@ test('a step that crossed a kink is located and re-measured, not the whole point
   const s = await recoverSpan(oracle, { seed: 1, methodOptions: { step: 1e-2 } });
   assert.equal(s.result.details.repairs, 1);
   assert.equal(s.result.details.pointsRejected, 0);
-  assert.equal(s.queries, 8017, 'the repair costs one row; dropping the point 200 more');
+  assert.equal(s.queries, 8089, 'the repair costs one row; dropping the point 200 more');
   assert.ok(compareSubspaces(s.result.basis, firstLayer(oracle)).maxAngle < F64_MAX_ANGLE);
 });

@@ -6,7 +6,7 @@ import { AccessOracle, parseAccess } from '../../src/oracle/access.js';
 import { buildOracleStack } from '../../src/oracle/stack.js';
 import { Rng } from '../../src/random/rng.js';
 import { certify } from '../../src/recover/certificate.js';
-import { firstLayer, referenceOracle } from '../helpers.js';
+import { firstLayer, rareUnitOracle, referenceOracle } from '../helpers.js';
 
 const oracle = referenceOracle({ inputDim: 30, firstWidth: 10, outputs: 3 });
 const truth = orthonormalRows(firstLayer(oracle));
@@ -64,4 +64,19 @@ test('a basis spanning everything needs no queries', async () => {
   const c = await certify(oracle, all, new Rng(1));
   assert.equal(c.verdict, 'complete');
   assert.equal(c.queries, 0);
+});
+
+test('a span missing a unit that is rarely on is caught by the wide moves', async () => {
+  // Unit 0 is on at 0.13 % of unit-scale points: the recovery's own scale almost never shows
+  // it (16 moves at that scale called 8 of these 10 spans complete); a wide move (10× out)
+  // finds it on about a third of the time, and a check makes 8 of them.
+  const checks = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((seed) => {
+    const rare = rareUnitOracle({ inputDim: 50, firstWidth: 10, rare: 1, sigma: 3 }, seed);
+    const a = firstLayer(rare);
+    const withoutRare = orthonormalRows({ rows: 9, cols: 50, data: a.data.slice(50) });
+    // a seed apart from the network's, or the first point would be drawn along unit 0's row
+    return certify(rare, withoutRare, new Rng(seed + 1000)).then((c) => c.verdict);
+  });
+  const verdicts = await Promise.all(checks);
+  assert.ok(verdicts.filter((v) => v === 'incomplete').length >= 8, verdicts.join(' '));
 });
