@@ -56,7 +56,7 @@ export const FULL_GRID: RandomGridSpec = {
     { n: 200, k: 20 },
   ],
   depths: [1, 2, 4],
-  widths: [1, 2, 4, 8, 64],
+  widths: [1, 2, 4, 8, 16, 32, 64],
   activations: EXPERIMENT_ACTIVATIONS,
   biases: [true, false],
   deadUnits: [1, 10, 25],

@@ -1,5 +1,6 @@
 import type { VegaLiteSpec } from '../plot/vegaLite.js';
 import type { RandomCellResult } from './randomCell.js';
+import { isFullRecovery } from './randomTables.js';
 
 /** A plot of the experiment: its file name (without .svg) and its Vega-Lite specification. */
 export interface PlotSpec {
@@ -23,7 +24,8 @@ const METHOD_COLOR = {
 const WIDTH_AXIS = {
   field: 'width',
   type: 'ordinal',
-  title: 'width of every later layer',
+  title: 'later-layer width',
+  axis: { labelAngle: 0 },
 } as const;
 
 /** One panel per activation, in the grid's order. */
@@ -45,6 +47,7 @@ export function randomPlots(results: readonly RandomCellResult[]): PlotSpec[] {
       angle: Math.max(r.maxAngleRad, ANGLE_FLOOR_RAD),
       rankShare: r.rank / r.trueRank,
       queriesOverFloor: r.queriesOverFloor,
+      full: isFullRecovery(r),
     }));
   const base = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -88,12 +91,19 @@ export function randomPlots(results: readonly RandomCellResult[]): PlotSpec[] {
       name: 'queries-over-floor',
       spec: {
         ...base,
-        title: 'Queries ÷ floor k(n − k) + k, every run',
+        title: 'Queries ÷ floor k(n − k) + k, the fully recovered runs',
+        transform: [{ filter: 'datum.full' }],
         facet: { column: BY_ACTIVATION },
         spec: {
           mark: { type: 'boxplot', extent: 'min-max' },
           encoding: {
-            x: { field: 'method', type: 'nominal', title: null, sort: ['gradient', 'adaptive'] },
+            x: {
+              field: 'method',
+              type: 'nominal',
+              title: null,
+              sort: ['gradient', 'adaptive'],
+              axis: { labels: false, ticks: false }, // the legend names the colours
+            },
             y: { field: 'queriesOverFloor', type: 'quantitative', title: 'queries ÷ floor' },
             color: METHOD_COLOR,
           },

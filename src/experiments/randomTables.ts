@@ -1,4 +1,3 @@
-import type { Activation } from '../nets/network.js';
 import { EXPERIMENT_METHODS } from './randomGrid.js';
 import type { RandomCellResult } from './randomCell.js';
 
@@ -12,6 +11,16 @@ export const FULL_RECOVERY_ANGLE_RAD = 1e-2;
 /** The run found every recoverable direction, and nothing else. */
 export function isFullRecovery(r: RandomCellResult): boolean {
   return r.rank === r.trueRank && r.maxAngleRad <= FULL_RECOVERY_ANGLE_RAD;
+}
+
+/**
+ * Later layers narrower than k/4 are "very thin" (the paper's "unrealistically thin"): the
+ * boundary below which the full grid of docs/RESULTS.md shows misses, and none above.
+ */
+export const VERY_THIN_FRACTION_OF_K = 1 / 4;
+
+export function isVeryThin(r: { readonly width: number; readonly k: number }): boolean {
+  return r.width < VERY_THIN_FRACTION_OF_K * r.k;
 }
 
 /** The columns of results.csv, in order (one run per row). */
@@ -95,30 +104,34 @@ function shownShare(runs: RandomCellResult[]): string {
   return (runs.reduce((a, r) => a + r.gradientRank / r.trueRank, 0) / runs.length).toFixed(2);
 }
 
-/**
- * The partial recoveries (rank below the true rank) by method and by whether the exact
- * gradients at N(0, I) showed more than was found: the certificate's verdicts on each.
- */
-function partialTable(plain: readonly RandomCellResult[]): string {
-  const partial = plain.filter((r) => r.rank < r.trueRank);
-  const rows = EXPERIMENT_METHODS.map((m) => {
-    const mine = partial.filter((r) => r.method === m);
-    const missed = mine.filter((r) => r.rank < r.gradientRank);
-    const hidden = mine.filter((r) => r.rank >= r.gradientRank);
-    return [
-      m,
-      String(mine.length),
-      `${missed.length}: ${countBy(missed.map((r) => r.certificate)) || '–'}`,
-      `${hidden.length}: ${countBy(hidden.map((r) => r.certificate)) || '–'}`,
-    ];
-  });
+/** The ways a run can fall short of a full recovery, as the misses table lists them. */
+const MISSES: readonly { label: string; test: (r: RandomCellResult) => boolean }[] = [
+  {
+    label: 'rank < true rank; exact gradients at N(0, I) show more',
+    test: (r) => r.rank < r.trueRank && r.rank < r.gradientRank,
+  },
+  {
+    label: 'rank < true rank; exact gradients at N(0, I) show no more',
+    test: (r) => r.rank < r.trueRank && r.rank >= r.gradientRank,
+  },
+  { label: 'rank > true rank (an extra direction)', test: (r) => r.rank > r.trueRank },
+  {
+    label: `rank = true rank, but max angle > ${FULL_RECOVERY_ANGLE_RAD} rad`,
+    test: (r) => r.rank === r.trueRank && !isFullRecovery(r),
+  },
+];
+
+/** Every run that is not a full recovery, by kind of miss and method, with its certificates. */
+function missesTable(plain: readonly RandomCellResult[]): string {
+  const rows = MISSES.map(({ label, test }) => [
+    label,
+    ...EXPERIMENT_METHODS.map((m) => {
+      const runs = plain.filter((r) => r.method === m && test(r));
+      return runs.length === 0 ? '0' : `${runs.length}: ${countBy(runs.map((r) => r.certificate))}`;
+    }),
+  ]);
   return markdownTable(
-    [
-      'method',
-      'partial runs',
-      'more was shown (rank < gradient rank): certificates',
-      'nothing more shown at N(0, I): certificates',
-    ],
+    ['miss', ...EXPERIMENT_METHODS.map((m) => `${m}: runs: certificates`)],
     rows,
   );
 }
@@ -128,35 +141,30 @@ function median(values: number[]): number {
   return v.length === 0 ? NaN : v[(v.length - 1) >> 1];
 }
 
-/** Queries ÷ floor (median, range) per activation and method, over the fully recovered runs. */
+/** Queries ÷ floor (median, range) and angles per activation, shape and method, over the full recoveries. */
 function queriesTable(plain: readonly RandomCellResult[]): string {
-  const acts = [...new Set(plain.map((r) => r.activation))];
-  const rows = acts.flatMap((act: Activation) =>
+  const keyOf = (r: RandomCellResult): string => `${r.activation}|${r.n}|${r.k}`;
+  const keys = [...new Set(plain.map(keyOf))];
+  const rows = keys.flatMap((key) =>
     EXPERIMENT_METHODS.map((m) => {
-      const runs = plain.filter((r) => r.method === m && r.activation === act && isFullRecovery(r));
+      const runs = plain.filter((r) => r.method === m && keyOf(r) === key && isFullRecovery(r));
       const q = runs.map((r) => r.queriesOverFloor);
       const angles = runs.map((r) => r.maxAngleRad);
+      const some = runs.length > 0;
       return [
-        act,
+        ...key.split('|'),
         m,
         String(runs.length),
-        q.length ? median(q).toFixed(2) : '–',
-        q.length ? `${Math.min(...q).toFixed(2)}–${Math.max(...q).toFixed(2)}` : '–',
-        angles.length ? median(angles).toExponential(1) : '–',
-        angles.length ? Math.max(...angles).toExponential(1) : '–',
+        some ? median(q).toFixed(2) : '–',
+        some ? `${Math.min(...q).toFixed(2)}–${Math.max(...q).toFixed(2)}` : '–',
+        some ? median(angles).toExponential(1) : '–',
+        some ? Math.max(...angles).toExponential(1) : '–',
       ];
     }),
   );
+  const head = ['activation', 'n', 'k', 'method', 'full runs', 'queries ÷ floor (median)'];
   return markdownTable(
-    [
-      'activation',
-      'method',
-      'full runs',
-      'queries ÷ floor (median)',
-      'range',
-      'max angle (median, rad)',
-      'max angle (worst, rad)',
-    ],
+    [...head, 'range', 'max angle (median, rad)', 'max angle (worst, rad)'],
     rows,
   );
 }
@@ -201,19 +209,82 @@ function countBy(values: string[]): string {
   return [...counts].map(([v, c]) => `${c} ${v}`).join(', ');
 }
 
+/** A claim, the runs it is about, and whether each holds. */
+interface Claim {
+  readonly text: string;
+  readonly about: (r: RandomCellResult) => boolean;
+  readonly holds: (r: RandomCellResult) => boolean;
+}
+
+const certifiedJunk = (r: RandomCellResult): boolean =>
+  r.certificate === 'complete' &&
+  (r.rank > r.trueRank || (r.rank > 0 && r.maxAngleRad > FULL_RECOVERY_ANGLE_RAD));
+
+/** The paper's claims and ours, as run counts: how many of the runs each is about it holds for. */
+const CLAIMS: readonly Claim[] = [
+  {
+    text: 'full recovery when every later layer is at least k wide',
+    about: (r) => r.deadUnits === 0 && r.width >= r.k,
+    holds: isFullRecovery,
+  },
+  {
+    text: 'full recovery when later layers are not very thin (width ≥ k/4)',
+    about: (r) => r.deadUnits === 0 && !isVeryThin(r),
+    holds: isFullRecovery,
+  },
+  {
+    text: 'full recovery when later layers are very thin (width < k/4)',
+    about: (r) => r.deadUnits === 0 && isVeryThin(r),
+    holds: isFullRecovery,
+  },
+  {
+    text: 'ReLU: at least k/2 directions, width ≥ k/4',
+    about: (r) => r.deadUnits === 0 && r.activation === 'relu' && !isVeryThin(r),
+    holds: (r) => r.rank >= r.k / 2,
+  },
+  {
+    text: 'ReLU: at least k/2 directions, very thin',
+    about: (r) => r.deadUnits === 0 && r.activation === 'relu' && isVeryThin(r),
+    holds: (r) => r.rank >= r.k / 2,
+  },
+  {
+    text: 'D dead units: rank k − D reported, or the span not called complete',
+    about: (r) => r.deadUnits > 0,
+    holds: (r) => r.rank === r.trueRank || r.certificate !== 'complete',
+  },
+  {
+    text: 'a span called complete holds no extra or wrong direction',
+    about: (r) => r.certificate === 'complete',
+    holds: (r) => !certifiedJunk(r),
+  },
+];
+
+function claimsTable(results: readonly RandomCellResult[]): string {
+  const rows = CLAIMS.map((c) => [
+    c.text,
+    ...EXPERIMENT_METHODS.map((m) => {
+      const runs = results.filter((r) => r.method === m && c.about(r));
+      return `${runs.filter(c.holds).length}/${runs.length}`;
+    }),
+  ]);
+  return markdownTable(['claim', ...EXPERIMENT_METHODS.map((m) => `${m}: holds/runs`)], rows);
+}
+
 /** Every table of docs/RESULTS.md, as markdown (tables.md). */
 export function resultsTables(results: readonly RandomCellResult[]): string {
   const plain = results.filter((r) => r.deadUnits === 0);
   const dead = results.filter((r) => r.deadUnits > 0);
   return [
+    '### The claims, run by run\n',
+    claimsTable(results),
     `### Full recovery (rank = true rank, max angle ≤ ${FULL_RECOVERY_ANGLE_RAD} rad): runs, gradient · adaptive\n`,
     perWidthTable(plain, 'activation', (r) => r.activation, fullShare),
     '### Recovered ÷ true rank: mean (least), gradient · adaptive\n',
     perWidthTable(plain, 'activation', (r) => r.activation, rankShare),
     '### Share of the true span that exact gradients at N(0, I) show at all (mean)\n',
     perWidthTable(plain, 'activation', (r) => r.activation, shownShare, ['gradient']),
-    '### Partial recoveries and what the certificate said\n',
-    partialTable(plain),
+    '### Runs that are not full recoveries, and what the certificate said\n',
+    missesTable(plain),
     '### Full recovery by depth (all activations), gradient · adaptive\n',
     perWidthTable(plain, 'depth', (r) => r.depth, fullShare),
     '### Queries and accuracy of the fully recovered runs\n',

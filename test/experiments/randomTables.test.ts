@@ -75,8 +75,16 @@ describe('resultsTables', () => {
     assert.match(tables, /\| relu \| 0\/1 · 1\/1 \| 1\/1 · 1\/1 \|/);
   });
 
-  it('lists the partial runs with the certificate they got', () => {
-    assert.match(tables, /\| gradient \| 1 \| 1: 1 incomplete \| 0: – \|/);
+  it('sorts the runs that fall short by kind of miss, with the certificates they got', () => {
+    assert.match(
+      tables,
+      /\| rank < true rank; exact gradients at N\(0, I\) show more \| 1: 1 incomplete \| 0 \|/,
+    );
+    assert.match(tables, /\| rank > true rank \(an extra direction\) \| 0 \| 0 \|/);
+  });
+
+  it('gives queries ÷ floor per activation and shape over the full recoveries', () => {
+    assert.match(tables, /\| relu \| 30 \| 10 \| gradient \| 1 \| 2\.30 \| 2\.30–2\.30 \|/);
   });
 
   it('keeps the dead-unit nets out of the grid tables and reports them against k − D', () => {
