@@ -44,10 +44,10 @@ export interface RandomGridSpec {
 }
 
 /**
- * The full grid of docs/RESULTS.md: 2,232 runs for three seeds, about 10 CPU minutes. Widths
- * run from 1 (a single unit: unrealistically thin) to 64 (wider than every k); the shapes vary
- * n and k while keeping k(n − k) — the queries any method needs — small enough for that many
- * runs.
+ * The full grid of docs/RESULTS.md: 3,096 runs for three seeds, about 5 minutes of CPU time.
+ * Widths run from 1 (a single unit: unrealistically thin) to 64 (wider than every k); the
+ * shapes vary n and k while keeping k(n − k) — the queries any method needs — small enough for
+ * that many runs.
  */
 export const FULL_GRID: RandomGridSpec = {
   shapes: [
@@ -64,7 +64,7 @@ export const FULL_GRID: RandomGridSpec = {
 };
 
 /**
- * The quick grid: a CI-sized check of the same claims (well under a minute on 2 cores); one
+ * The quick grid: a CI-sized check of the same claims (272 runs, seconds on 2 cores); one
  * shape, the thinnest widths, a thin one and a wide one, two depths.
  */
 export const QUICK_GRID: RandomGridSpec = {
