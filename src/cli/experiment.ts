@@ -97,19 +97,14 @@ export async function runExperimentRandom(cmd: ExperimentRandomCommand): Promise
   const grid = cmd.quick ? QUICK_GRID : FULL_GRID;
   const cells = gridCells(grid, cmd.seeds);
   const store = await ResultsStore.open<RandomCellResult>(join(cmd.out, RUNS_FILE), cellKey);
-  const reporter = makeReporter(cmd.json && !process.stderr.isTTY);
+  const reporter = makeReporter(false); // stderr only: --json keeps stdout for the summary
   const start = performance.now();
-  let counts;
-  try {
-    counts = await stoppable((signal) =>
-      runMissing(cells, cellKey, store, runRandomCell, {
-        signal,
-        onResult: (p) => report(reporter, p),
-      }),
-    );
-  } finally {
-    reporter.stop();
-  }
+  const counts = await stoppable((signal) =>
+    runMissing(cells, cellKey, store, runRandomCell, {
+      signal,
+      onResult: (p) => report(reporter, p),
+    }),
+  ).finally(() => reporter.stop());
   const keys = new Set(cells.map(cellKey));
   const results = store.results().filter((r) => keys.has(cellKey(r)));
   const tables = resultsTables(results);
