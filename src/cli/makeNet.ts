@@ -37,6 +37,7 @@ export interface MakeNetCommand {
   readonly head: Head;
   readonly layerNorm: boolean;
   readonly influenceSpread: number;
+  readonly deadUnits: number;
   readonly out: string;
   readonly truth?: string;
 }
@@ -55,6 +56,7 @@ export interface MakeNetFlags {
   head?: string;
   layernorm?: boolean;
   influenceSpread?: string;
+  deadUnits?: string;
   out?: string;
   truth?: string;
 }
@@ -92,6 +94,12 @@ export function makeNetCommand(
       "give the first-layer units' outgoing weights norms spaced geometrically over a factor " +
         'S, in random order: the weakest unit moves the output S times less than the strongest',
       String(mk.influenceSpread),
+    )
+    .option(
+      '--dead-units <d>',
+      'give D random first-layer units all-zero outgoing weights: they never reach the output, ' +
+        'so only k − D rows of A can be recovered (--truth is still all of A)',
+      '0',
     )
     .option('--seed <s>', 'random seed', String(mk.seed))
     .requiredOption('--out <file>', 'ONNX file to write')
@@ -143,6 +151,7 @@ export function parseMakeNetFlags(f: MakeNetFlags): MakeNetCommand {
     layerNorm: f.layernorm ?? false,
     influenceSpread:
       optional(f.influenceSpread, (v) => parseSpread(v, k)) ?? DEFAULTS.makeNet.influenceSpread,
+    deadUnits: parseInteger('--dead-units', f.deadUnits ?? '0', { min: 0, max: k - 1 }),
     out: f.out,
     truth: f.truth,
   };
@@ -196,6 +205,7 @@ export async function runMakeNet(cmd: MakeNetCommand): Promise<number> {
       head: cmd.head,
       layerNorm: cmd.layerNorm,
       influenceSpread: cmd.influenceSpread,
+      deadUnits: cmd.deadUnits,
     },
     new Rng(cmd.seed),
   );

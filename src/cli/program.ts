@@ -3,6 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, UserError } from '../errors.js';
 import { certifyCommand, parseCertifyFlags, runCertify } from './certify.js';
 import { runCompare } from './compare.js';
+import {
+  experimentCommand,
+  parseExperimentRandomFlags,
+  runExperimentRandom,
+} from './experiment.js';
 import { makeNetCommand, parseMakeNetFlags, runMakeNet } from './makeNet.js';
 import { parseRecoverFlags, recoverCommand, runRecover } from './recover.js';
 import { parseServeFlags, runServe, serveCommand } from './serve.js';
@@ -34,6 +39,10 @@ function buildProgram(setExit: (code: number) => void): Command {
   serveCommand(program, async (flags) => setExit(await runServe(parseServeFlags(flags))));
 
   makeNetCommand(program, async (flags) => setExit(await runMakeNet(parseMakeNetFlags(flags))));
+
+  experimentCommand(program, async (flags) =>
+    setExit(await runExperimentRandom(parseExperimentRandomFlags(flags))),
+  );
 
   return program;
 }

@@ -41,6 +41,13 @@ export interface RandomNetworkOptions {
    * units of a random net by a small factor of its own. Needs k ≥ 2.
    */
   influenceSpread?: number;
+  /**
+   * Dead first-layer units D (default 0): D units, chosen uniformly at random, get all-zero
+   * outgoing weights (their columns of the second layer's weight), so they never reach the
+   * output. No query can see their rows of A: the recoverable span is the row span of the
+   * other k − D rows, of dimension min(k − D, n) for a full-rank A. Needs D < k.
+   */
+  deadUnits?: number;
 }
 
 /**
@@ -48,7 +55,8 @@ export interface RandomNetworkOptions {
  * activations at unit scale through depth) and small Gaussian biases (std 0.1).
  * A rank-deficient `A` is drawn as a product `B C` of Gaussian factors.
  * The layers are drawn first, then the LayerNorm's γ and β, then the influence permutation,
- * so for a given seed the options only add to (or rescale) the network drawn without them.
+ * then the dead units, so for a given seed the options only add to (or rescale) the network
+ * drawn without them.
  */
 export function randomNetwork(opts: RandomNetworkOptions, rng: Rng): Network {
   const { inputDim: n, firstWidth: k } = opts;
@@ -71,7 +79,27 @@ export function randomNetwork(opts: RandomNetworkOptions, rng: Rng): Network {
   const layerNorm = opts.layerNorm ? randomLayerNorm(k, rng) : undefined;
   const spread = opts.influenceSpread ?? 1;
   if (spread !== 1) spreadColumns(layers[1].weight, influenceScales(k, spread, rng));
+  const dead = opts.deadUnits ?? 0;
+  if (dead !== 0) zeroColumns(layers[1].weight, randomSubset(k, dead, rng));
   return { layers, activation: opts.activation, head: opts.head ?? 'linear', layerNorm };
+}
+
+/** `count` distinct indices drawn uniformly from 0..size−1 (a partial Fisher–Yates). */
+function randomSubset(size: number, count: number, rng: Rng): number[] {
+  if (!Number.isInteger(count) || count < 0 || count >= size) {
+    throw new Error(`dead units must be an integer in [0, ${size - 1}], got ${count}`);
+  }
+  const order = Array.from({ length: size }, (_, i) => i);
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.int(size - i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.slice(0, count);
+}
+
+/** Zero the given columns of `m`: those units of the layer below feed nothing forward. */
+function zeroColumns(m: Matrix, columns: readonly number[]): void {
+  for (const c of columns) for (let r = 0; r < m.rows; r++) m.data[r * m.cols + c] = 0;
 }
 
 /** Standard deviations of γ − 1 and of β in a drawn LayerNorm. */

@@ -55,3 +55,25 @@ test('make-net writes a fixed-batch lookalike that the ONNX oracle reads as n = 
     await oracle.dispose();
   }
 });
+
+test('make-net --dead-units: the model recovers k − D directions, --truth is still all of A', async () => {
+  const out = join(dir, 'dead.onnx');
+  const made = runCli([
+    'make-net',
+    ...['--n', '30', '--k', '8', '--widths', '16', '--dead-units', '3', '--out', out],
+  ]);
+  assert.equal(made.code, 0, made.stderr);
+  const recovered = runCli([
+    'recover',
+    '--model',
+    `onnx:${out}`,
+    '--out',
+    join(dir, 'dead-out'),
+    '--json',
+  ]);
+  assert.equal(recovered.code, 0, recovered.stderr);
+  assert.equal((JSON.parse(recovered.stdout) as { rank: number }).rank, 8 - 3);
+  const tooMany = runCli(['make-net', '--n', '30', '--k', '8', '--dead-units', '8', '--out', out]);
+  assert.equal(tooMany.code, 2);
+  assert.match(tooMany.stderr, /--dead-units 8: expected an integer in \[0, 7\]/);
+});

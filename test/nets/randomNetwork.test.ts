@@ -147,6 +147,33 @@ describe('randomNetwork', () => {
   });
 });
 
+describe('randomNetwork with dead units', () => {
+  const wide = { inputDim: 24, firstWidth: 10, hiddenWidths: [16], outputs: 2 };
+
+  it('zeroes D outgoing columns and changes nothing else in the draw', () => {
+    const plain = draw(wide);
+    const dead = draw({ ...wide, deadUnits: 3 });
+    assert.deepEqual(dead.layers[0], plain.layers[0]);
+    assert.deepEqual(dead.layers.slice(2), plain.layers.slice(2));
+    const norms = columnNorms(dead.layers[1].weight);
+    assert.equal(norms.filter((v) => v === 0).length, 3);
+    const before = columnNorms(plain.layers[1].weight);
+    norms.forEach((v, c) => assert.ok(v === 0 || v === before[c]));
+  });
+
+  it('leaves exactly k − D directions for the gradients: the recoverable rank', () => {
+    const k = wide.firstWidth;
+    for (const d of [0, 1, 4, k - 1]) {
+      const net = draw({ ...wide, deadUnits: d });
+      assert.equal(numericalRank(gradientRows(net, 3 * k, new Rng(5))), k - d, `D = ${d}`);
+    }
+  });
+
+  it('refuses D ≥ k (no unit would reach the output)', () => {
+    assert.throws(() => draw({ ...wide, deadUnits: wide.firstWidth }), /dead units/);
+  });
+});
+
 describe('randomNetwork with a first-layer LayerNorm', () => {
   // n > k: A has full row rank k, and its column span (all of R^k) contains 1
   const wide = { inputDim: 24, firstWidth: 10, hiddenWidths: [16], outputs: 2 };
