@@ -4,6 +4,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, UserError } from '../errors
 import { certifyCommand, parseCertifyFlags, runCertify } from './certify.js';
 import { runCompare } from './compare.js';
 import { makeNetCommand, parseMakeNetFlags, runMakeNet } from './makeNet.js';
+import { obfuscateCommand, parseObfuscateFlags, runObfuscate } from './obfuscate.js';
 import { parseRecoverFlags, recoverCommand, runRecover } from './recover.js';
 import { parseServeFlags, runServe, serveCommand } from './serve.js';
 
@@ -30,6 +31,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     );
 
   certifyCommand(program, async (flags) => setExit(await runCertify(parseCertifyFlags(flags))));
+
+  obfuscateCommand(program, async (flags) =>
+    setExit(await runObfuscate(parseObfuscateFlags(flags))),
+  );
 
   serveCommand(program, async (flags) => setExit(await runServe(parseServeFlags(flags))));
 
