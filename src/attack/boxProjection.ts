@@ -17,8 +17,9 @@ import { addSpanCombination, spanCoordinates } from './spanProjector.js';
 export const SPAN_RESIDUAL_TOLERANCE = 1e-9;
 
 /**
- * Iterations before giving up. Each costs two O(r·n) products; the sets meet at an angle that
- * sets a linear rate, and on 784-pixel digits with r = 128 they converge within a few hundred.
+ * Iterations before giving up. Each costs two O(r·n) products; the angle between the sets sets
+ * a linear rate. On 784-pixel digits with r = 128, 20 inputs took 71–101 iterations at scale 1
+ * and 124–330 at scale 4, so 5000 only runs out when the constraints cannot be met.
  */
 export const DEFAULT_MAX_ITERATIONS = 5000;
 

@@ -63,14 +63,24 @@ export function obfuscate(
   return { inputs: out, spanResidual, met };
 }
 
-/** `(I − P) z` for Gaussian z, rescaled to norm `size` (zero when the complement is empty). */
+/**
+ * `(I − P) z` for Gaussian z, rescaled to norm `size`; zero when the complement is empty.
+ * A z (almost) inside the span is drawn again: rescaling its rounding-level remainder would
+ * give noise of no particular direction. It happens by chance with probability ~1e-6^(n−r),
+ * and for sure when the rng's stream is the one the network's weights were drawn from.
+ */
 function complementNoise(q: Matrix, size: number, rng: Rng): Float64Array {
-  const w = projectOntoComplementInPlace(q, rng.gaussianVector(q.cols));
-  const norm = norm2(w);
-  // A complement of dimension ≥ 1 leaves a Gaussian vector a norm of order 1; 0 means none.
-  const factor = norm > 0 ? size / norm : 0;
-  for (let t = 0; t < w.length; t++) w[t] *= factor;
-  return w;
+  if (q.rows >= q.cols) return new Float64Array(q.cols);
+  for (;;) {
+    const z = rng.gaussianVector(q.cols);
+    const zNorm = norm2(z);
+    const w = projectOntoComplementInPlace(q, z);
+    const norm = norm2(w);
+    if (norm > 1e-6 * zNorm) {
+      for (let t = 0; t < w.length; t++) w[t] *= size / norm;
+      return w;
+    }
+  }
 }
 
 /**

@@ -120,7 +120,9 @@ export async function runObfuscate(cmd: ObfuscateCommand): Promise<number> {
   try {
     checkWidths(cmd, basis.cols, set.inputs.cols, model.inputDim);
     const stack = buildOracleStack(model, cmd.access, null);
-    const rng = new Rng(cmd.seed);
+    // A forked stream: `make-net --seed S` draws A's rows as the first Gaussians of Rng(S), so
+    // noise drawn from Rng(S) itself would lie in the span.
+    const rng = new Rng(cmd.seed).fork();
     const obfuscated = obfuscate(orthonormalRows(basis), set.inputs, cmd, rng);
     const baseline = plainNoise(set.inputs, obfuscated.inputs, cmd.box, rng);
     const range = cmd.box ?? dataRange(set.inputs);

@@ -5,9 +5,9 @@ import { evaluateObfuscation } from '../../src/attack/evaluateObfuscation.js';
 import { pearson } from '../../src/attack/imageMetrics.js';
 import { obfuscate, plainNoise } from '../../src/attack/obfuscate.js';
 import { SPAN_RESIDUAL_TOLERANCE } from '../../src/attack/boxProjection.js';
-import { spanCoordinates } from '../../src/attack/spanProjector.js';
-import { norm2, row, type Matrix } from '../../src/linalg/matrix.js';
-import { orthonormalRows } from '../../src/linalg/orthonormal.js';
+import { projectOntoSpan, spanCoordinates } from '../../src/attack/spanProjector.js';
+import { fromRows, norm2, row, type Matrix } from '../../src/linalg/matrix.js';
+import { orthonormalRows, projectOntoComplement } from '../../src/linalg/orthonormal.js';
 import { Rng } from '../../src/random/rng.js';
 import { firstLayer, referenceOracle } from '../helpers.js';
 import { blobImages } from './images.js';
@@ -82,6 +82,30 @@ describe('obfuscate, unbounded', () => {
       }
       assert.ok(Math.abs(norm2(added) - scale * norm2(x)) <= 1e-12 * scale * norm2(x));
     }
+  });
+
+  it('draws the noise again when it falls inside the span', () => {
+    // The basis holds the first Gaussian vector the rng will draw, as when the network's
+    // weights came from the same seed: the noise must come from the second draw.
+    const draws = new Rng(9);
+    const first = draws.gaussianVector(N);
+    const second = projectOntoComplement(
+      orthonormalRows(fromRows([first])),
+      draws.gaussianVector(N),
+    );
+    const q = orthonormalRows(fromRows([first]));
+    const x = row(images, 0);
+    const o = obfuscate(
+      q,
+      { rows: 1, cols: N, data: Float64Array.from(x) },
+      { scale: 1, box: null },
+      new Rng(9),
+    );
+    const px = projectOntoSpan(q, x);
+    const noise = row(o.inputs, 0).map((v, t) => v - px[t]);
+    const expected = second.map((v) => (v * norm2(x)) / norm2(second));
+    // 1e-12 relative: the same float64 operations in another order.
+    assert.ok(norm2(noise.map((v, t) => v - expected[t])) <= 1e-12 * norm2(x));
   });
 
   it('correlation with the original falls as the scale grows', () => {
