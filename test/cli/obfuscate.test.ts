@@ -95,6 +95,20 @@ describe('spanrec obfuscate', () => {
     assert.ok(obf.data.every((v) => v >= 0 && v <= 1));
   });
 
+  it('names the inputs whose box constraints cannot be met, on stderr and in "unmet"', async () => {
+    await setUp();
+    // Bright blobs cannot keep their span coordinates with every pixel at most 0.05.
+    const r = obfuscate(join(dir, 'unmet'), '--box', '0:0.05', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const unmet = jsonOf(r).unmet as number[];
+    assert.ok(unmet.length > 0);
+    assert.match(
+      r.stderr,
+      new RegExp(`^obfuscate: ${unmet.length} of ${COUNT} inputs could not keep`),
+    );
+    assert.match(r.stderr, new RegExp(`X\\.npy\\[${unmet[0]}\\]`));
+  });
+
   it('reads a folder of greyscale PNG files', async () => {
     await setUp();
     const pngs = join(dir, 'pngs');
