@@ -158,3 +158,21 @@ describe('obfuscate, bounded', () => {
     assert.ok(o.spanResidual[1] > tolerance);
   });
 });
+
+describe('plainNoise', () => {
+  it('moves each input as far as its obfuscation did; with a box, stays inside it', () => {
+    const rng = new Rng(12);
+    const o = obfuscate(exactBasis, images, { scale: 1.5, box: null }, rng);
+    const noise = plainNoise(images, o.inputs, null, rng);
+    const distance = (m: Matrix, i: number): number =>
+      norm2(row(m, i).map((v, t) => v - images.data[i * N + t]));
+    for (let i = 0; i < images.rows; i++) {
+      // 1e-12 relative: two float64 norms of the same length.
+      assert.ok(
+        Math.abs(distance(noise, i) - distance(o.inputs, i)) <= 1e-12 * distance(o.inputs, i),
+      );
+    }
+    const clipped = plainNoise(images, o.inputs, { lo: 0, hi: 1 }, rng);
+    assert.ok(clipped.data.every((v) => v >= 0 && v <= 1));
+  });
+});
