@@ -87,3 +87,20 @@ export type { LayerNorm } from './nets/layerNorm.js';
 export { inputGradient } from './nets/inputGradient.js';
 export { networkToOnnx, writeNetworkOnnx } from './nets/onnxExport.js';
 export { encodeNpy, decodeNpy, readNpyMatrix, writeNpy } from './io/npy.js';
+
+export {
+  obfuscate,
+  plainNoise,
+  DEFAULT_OBFUSCATION_SCALE,
+  type ObfuscationOptions,
+  type Obfuscated,
+} from './attack/obfuscate.js';
+export { projectOntoSpanAndBox, type BoxProjection } from './attack/boxProjection.js';
+export { parseBox, type Box } from './attack/box.js';
+export {
+  evaluateObfuscation,
+  type ObfuscationEvaluation,
+  type DistortionSummary,
+} from './attack/evaluateObfuscation.js';
+export { obfuscationGrid, type ImageShape } from './attack/obfuscationGrid.js';
+export { encodeGreyPng, decodeGreyPng, type GreyImage } from './io/png.js';

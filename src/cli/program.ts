@@ -9,6 +9,7 @@ import {
   runExperimentRandom,
 } from './experiment.js';
 import { makeNetCommand, parseMakeNetFlags, runMakeNet } from './makeNet.js';
+import { obfuscateCommand, parseObfuscateFlags, runObfuscate } from './obfuscate.js';
 import { parseRecoverFlags, recoverCommand, runRecover } from './recover.js';
 import { parseServeFlags, runServe, serveCommand } from './serve.js';
 
@@ -35,6 +36,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     );
 
   certifyCommand(program, async (flags) => setExit(await runCertify(parseCertifyFlags(flags))));
+
+  obfuscateCommand(program, async (flags) =>
+    setExit(await runObfuscate(parseObfuscateFlags(flags))),
+  );
 
   serveCommand(program, async (flags) => setExit(await runServe(parseServeFlags(flags))));
 
