@@ -1,19 +1,13 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { parseBox, type Box } from '../attack/box.js';
-import { evaluateObfuscation, type ObfuscationEvaluation } from '../attack/evaluateObfuscation.js';
-import {
-  DEFAULT_OBFUSCATION_SCALE,
-  obfuscate,
-  plainNoise,
-  type Obfuscated,
-} from '../attack/obfuscate.js';
+import { DEFAULT_OBFUSCATION_SCALE, type Obfuscated } from '../attack/obfuscate.js';
+import { obfuscationJson, runObfuscation, type ObfuscationJson } from '../attack/obfuscationRun.js';
 import { imageShapeFor, obfuscationGrid, type ImageShape } from '../attack/obfuscationGrid.js';
 import { UserError } from '../errors.js';
 import { writeNpy } from '../io/npy.js';
 import { writeGreyPng } from '../io/png.js';
 import { orthonormalRows } from '../linalg/orthonormal.js';
-import type { Matrix } from '../linalg/matrix.js';
 import { formatAccess } from '../oracle/access.js';
 import { openModel } from '../oracle/spec.js';
 import { buildOracleStack } from '../oracle/stack.js';
@@ -123,17 +117,9 @@ export async function runObfuscate(cmd: ObfuscateCommand): Promise<number> {
     // A forked stream: `make-net --seed S` draws A's rows as the first Gaussians of Rng(S), so
     // noise drawn from Rng(S) itself would lie in the span.
     const rng = new Rng(cmd.seed).fork();
-    const obfuscated = obfuscate(orthonormalRows(basis), set.inputs, cmd, rng);
-    const baseline = plainNoise(set.inputs, obfuscated.inputs, cmd.box, rng);
-    const range = cmd.box ?? dataRange(set.inputs);
-    const evaluation = await evaluateObfuscation(
-      stack.oracle,
-      set.inputs,
-      obfuscated.inputs,
-      baseline,
-      range.hi - range.lo,
-    );
-    const json = reportJson(cmd, obfuscated, evaluation, stack.counter.queries, range);
+    const run = await runObfuscation(stack.oracle, orthonormalRows(basis), set.inputs, cmd, rng);
+    const { obfuscated, baseline, range } = run;
+    const json = obfuscationJson(run, cmd, stack.counter.queries);
     await writeNpy(join(cmd.outDir, 'obfuscated.npy'), obfuscated.inputs);
     await writeResultFile(
       join(cmd.outDir, 'obfuscation.json'),
@@ -179,41 +165,6 @@ function checkWidths(cmd: ObfuscateCommand, basisCols: number, inputCols: number
   }
 }
 
-/** The originals' smallest and largest value: the PSNR peak and grid range when unbounded. */
-function dataRange(inputs: Matrix): Box {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of inputs.data) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  // Constant data has no range: 1 keeps PSNR and the grid defined.
-  return hi > lo ? { lo, hi } : { lo, hi: lo + 1 };
-}
-
-function reportJson(
-  cmd: ObfuscateCommand,
-  o: Obfuscated,
-  e: ObfuscationEvaluation,
-  queries: number,
-  range: Box,
-): Record<string, unknown> {
-  return {
-    count: o.inputs.rows,
-    scale: cmd.scale,
-    box: cmd.box === null ? null : [cmd.box.lo, cmd.box.hi],
-    labelKept: e.labelKept,
-    maxOutputChange: e.maxOutputChange,
-    meanCorrelation: e.meanCorrelation,
-    meanPsnr: e.meanPsnr,
-    baseline: e.baseline,
-    psnrPeak: range.hi - range.lo,
-    maxSpanResidual: o.spanResidual.reduce((a, b) => Math.max(a, b), 0),
-    unmet: o.met.flatMap((ok, i) => (ok ? [] : [i])),
-    queries,
-  };
-}
-
 function warnUnmet(o: Obfuscated, set: InputSet): void {
   const unmet = o.met.flatMap((ok, i) => (ok ? [] : [set.names[i]]));
   if (unmet.length === 0) return;
@@ -223,9 +174,9 @@ function warnUnmet(o: Obfuscated, set: InputSet): void {
   );
 }
 
-function summaryLine(j: Record<string, unknown>): string {
-  const b = j.baseline as Record<string, unknown>;
-  const f = (v: unknown): string => (typeof v === 'number' ? v.toPrecision(3) : 'n/a');
+function summaryLine(j: ObfuscationJson): string {
+  const b = j.baseline;
+  const f = (v: number | null): string => (v === null ? 'n/a' : v.toPrecision(3));
   return (
     `label kept ${f(j.labelKept)} (plain noise ${f(b.labelKept)}), correlation ${f(j.meanCorrelation)} ` +
     `(${f(b.meanCorrelation)}), PSNR ${f(j.meanPsnr)} dB (${f(b.meanPsnr)} dB), ` +
