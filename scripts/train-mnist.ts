@@ -47,6 +47,7 @@ function parseArgs(argv: string[]): { seed: number; out: string } {
     else if (argv[i] === '--out') opts.out = argv[i + 1];
     else throw new Error(`unknown argument ${argv[i]} (expected --seed S, --out DIR)`);
   }
+  if (!Number.isSafeInteger(opts.seed)) throw new Error('--seed needs an integer');
   return opts;
 }
 
@@ -155,12 +156,17 @@ function accuracy(net: Network, d: Digits): number {
   return right / d.count;
 }
 
+/** The first `count` digits of `d`: the held-out digits that are committed. */
+function firstDigits(d: Digits, count: number): Digits {
+  return subset(
+    d,
+    Int32Array.from({ length: count }, (_, i) => i),
+  );
+}
+
 async function writeModelFiles(dir: string, net: Network, holdout: Digits): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const kept = subset(
-    holdout,
-    Int32Array.from({ length: COMMITTED_HOLDOUT }, (_, i) => i),
-  );
+  const kept = firstDigits(holdout, COMMITTED_HOLDOUT);
   const pixels: Matrix = { rows: kept.count, cols: PIXELS, data: Float64Array.from(kept.pixels) };
   await writeNetworkOnnx(join(dir, 'mnist.onnx'), net, { dtype: 'f32' });
   await writeNpy(join(dir, 'mnist-holdout.npy'), pixels, 'f4');
@@ -201,10 +207,7 @@ async function main(): Promise<void> {
   console.log(
     `held-out accuracy: ${(100 * accuracy(net, holdout)).toFixed(2)} % of ${holdout.count}`,
   );
-  const committed = subset(
-    holdout,
-    Int32Array.from({ length: COMMITTED_HOLDOUT }, (_, i) => i),
-  );
+  const committed = firstDigits(holdout, COMMITTED_HOLDOUT);
   console.log(
     `on the ${COMMITTED_HOLDOUT} committed: ${(100 * accuracy(net, committed)).toFixed(2)} %`,
   );

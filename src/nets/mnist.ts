@@ -53,28 +53,34 @@ export interface MnistHoldout {
 }
 
 /**
- * Load the bundled held-out digits and their labels.
- * @throws UserError when a file is missing or malformed (a broken installation).
+ * Load held-out digits and their labels, by default the bundled ones.
+ * @throws UserError when a file is missing or malformed (for the bundled files: a broken
+ *   installation), the shapes disagree or a label is not an integer 0–9.
  */
-export async function loadMnistHoldout(): Promise<MnistHoldout> {
-  const digits = await readNpyMatrix(MNIST_FILES.holdout);
-  const labelRow = await readNpyMatrix(MNIST_FILES.holdoutLabels);
+export async function loadMnistHoldout(
+  files: Pick<MnistFiles, 'holdout' | 'holdoutLabels'> = MNIST_FILES,
+): Promise<MnistHoldout> {
+  const digits = await readNpyMatrix(files.holdout);
+  const labelRow = await readNpyMatrix(files.holdoutLabels);
   if (digits.cols !== MNIST_INPUT_DIM || labelRow.rows !== 1 || labelRow.cols !== digits.rows) {
     throw new UserError(
       `bundled MNIST holdout: expected [count, ${MNIST_INPUT_DIM}] digits and [count] labels, ` +
         `got [${digits.rows}, ${digits.cols}] and [${labelRow.rows}, ${labelRow.cols}]`,
     );
   }
+  if (!labelRow.data.every((l) => Number.isInteger(l) && l >= 0 && l < MNIST_CLASSES)) {
+    throw new UserError('bundled MNIST holdout: labels must be integers 0–9');
+  }
   return { digits, labels: Int32Array.from(labelRow.data) };
 }
 
 /**
  * Load the bundled model's true first-layer weights `A` (256 × 784), the span a recovery
- * should find.
- * @throws UserError when the file is missing or malformed.
+ * should find (or the same from another `path`).
+ * @throws UserError when the file is missing, malformed or not 256 × 784.
  */
-export async function loadMnistFirstLayer(): Promise<Matrix> {
-  const a = await readNpyMatrix(MNIST_FILES.firstLayer);
+export async function loadMnistFirstLayer(path = MNIST_FILES.firstLayer): Promise<Matrix> {
+  const a = await readNpyMatrix(path);
   if (a.rows !== MNIST_FIRST_WIDTH || a.cols !== MNIST_INPUT_DIM) {
     throw new UserError(
       `bundled MNIST first layer: expected [${MNIST_FIRST_WIDTH}, ${MNIST_INPUT_DIM}], ` +

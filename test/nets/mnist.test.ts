@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import onnxProto from 'onnx-proto';
 import type { Matrix } from '../../src/linalg/matrix.js';
@@ -15,6 +16,9 @@ import {
 } from '../../src/nets/mnist.js';
 import { OnnxOracle } from '../../src/oracle/onnxOracle.js';
 import { Rng } from '../../src/random/rng.js';
+import { UserError } from '../../src/errors.js';
+import { writeNpy } from '../../src/io/npy.js';
+import { tempDir } from '../helpers.js';
 
 const { onnx } = onnxProto;
 
@@ -120,5 +124,43 @@ describe('bundled MNIST files', () => {
     } finally {
       await model.dispose();
     }
+  });
+});
+
+describe('MNIST loaders refuse files that do not fit', () => {
+  const dir = tempDir('spanrec-mnist-');
+  const write = async (name: string, shape: number[], values: number[]): Promise<string> => {
+    const path = join(dir, name);
+    const count = shape.reduce((p, d) => p * d, 1);
+    const data = Float64Array.from({ length: count }, (_, i) => values[i % values.length]);
+    await writeNpy(path, { shape, data });
+    return path;
+  };
+
+  it('reads a well-formed pair, and refuses bad labels or mismatched counts in one line', async () => {
+    const holdout = await write('x.npy', [3, MNIST_INPUT_DIM], [0, 0.5, 1]);
+    const good = await write('good.npy', [3], [0, 9, 4]);
+    const { labels } = await loadMnistHoldout({ holdout, holdoutLabels: good });
+    assert.deepEqual(Array.from(labels), [0, 9, 4]);
+    const refused = (pattern: RegExp) => (e: unknown) =>
+      e instanceof UserError && !e.message.includes('\n') && pattern.test(e.message);
+    for (const [name, values] of [
+      ['ten.npy', [0, 10, 1]],
+      ['half.npy', [0, 2.5, 1]],
+      ['neg.npy', [0, -1, 1]],
+    ] as const) {
+      const holdoutLabels = await write(name, [3], [...values]);
+      await assert.rejects(loadMnistHoldout({ holdout, holdoutLabels }), refused(/integers 0–9/));
+    }
+    const short = await write('short.npy', [2], [1]);
+    await assert.rejects(
+      loadMnistHoldout({ holdout, holdoutLabels: short }),
+      refused(/got \[3, 784\] and \[1, 2\]/),
+    );
+  });
+
+  it('refuses a first layer of another shape', async () => {
+    const a = await write('a.npy', [MNIST_FIRST_WIDTH, 783], [1]);
+    await assert.rejects(loadMnistFirstLayer(a), /expected \[256, 784\], got \[256, 783\]/);
   });
 });
