@@ -86,6 +86,17 @@ export type { Head } from './nets/head.js';
 export type { LayerNorm } from './nets/layerNorm.js';
 export { inputGradient } from './nets/inputGradient.js';
 export { networkToOnnx, writeNetworkOnnx } from './nets/onnxExport.js';
+export {
+  MNIST_FILES,
+  MNIST_INPUT_DIM,
+  MNIST_CLASSES,
+  MNIST_FIRST_WIDTH,
+  loadMnistHoldout,
+  loadMnistFirstLayer,
+  type MnistFiles,
+  type MnistHoldout,
+} from './nets/mnist.js';
+export { BUILTIN_MODELS, builtinModelPath } from './oracle/builtinModels.js';
 export { encodeNpy, decodeNpy, readNpyMatrix, writeNpy } from './io/npy.js';
 
 export {

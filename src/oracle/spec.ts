@@ -87,7 +87,9 @@ async function openBackend(spec: ModelSpec, opts: OpenModelOptions): Promise<Ora
         authorization: opts.authorization,
       });
     }
-    case 'builtin':
-      throw new UserError(`--model builtin:${oneLine(spec.name)}: no such bundled model yet`);
+    case 'builtin': {
+      const { builtinModelPath } = await import('./builtinModels.js');
+      return openBackend({ kind: 'onnx', path: builtinModelPath(spec.name) }, opts);
+    }
   }
 }

@@ -200,3 +200,15 @@ test('adaptive, float64 n=784, k=128, score:0: rank 128, max angle ≤ 1e-8, que
   const c = compare(join(out, 'basis.npy'), join(dir, 'big.A.npy'));
   assert.ok(c.maxAngle <= ADAPTIVE_F64_MAX_ANGLE, `max angle ${c.maxAngle}`);
 });
+
+test('builtin:mnist with --budget 2000: runs and writes its (partial) result, exit 0 or 3', async () => {
+  const out = join(dir, 'out-mnist');
+  const r = runCli(['recover', '--model', 'builtin:mnist', '--budget', '2000', '--out', out]);
+  assert.ok(r.code === 0 || r.code === 3, `exit ${r.code}: ${r.stderr}`);
+  const json = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+  assert.equal(json.inputDim, 784);
+  assert.ok(json.queries <= 2000, `${json.queries} queries`);
+  assert.equal(json.complete, r.code === 0);
+  const basis = await readNpyMatrix(join(out, 'basis.npy'));
+  assert.deepEqual([basis.rows, basis.cols], [json.rank, 784]);
+});

@@ -150,10 +150,13 @@ describe('openModel', () => {
     await plain.dispose();
   });
 
-  it('builtin: is refused as not yet available; a bad http URL is refused before any request', async () => {
+  it('an unknown builtin and a bad http URL are refused before any request', async () => {
     const cases: [ModelSpec, RegExp][] = [
       [parseModelSpec('http://localhost:1/v2/models'), /expected http\(s\):\/\/HOST:PORT/],
-      [parseModelSpec('builtin:mnist'), /builtin:mnist: no such bundled model/],
+      [
+        parseModelSpec('builtin:nope'),
+        /builtin:nope: no such bundled model \(known: builtin:mnist\)/,
+      ],
     ];
     for (const [spec, pattern] of cases) await assert.rejects(openModel(spec), badSpec(pattern));
   });
