@@ -8,6 +8,7 @@ import {
   parseExperimentRandomFlags,
   runExperimentRandom,
 } from './experiment.js';
+import { demoCommand, parseDemoFlags, runDemo } from './demo.js';
 import { makeNetCommand, parseMakeNetFlags, runMakeNet } from './makeNet.js';
 import { obfuscateCommand, parseObfuscateFlags, runObfuscate } from './obfuscate.js';
 import { parseRecoverFlags, recoverCommand, runRecover } from './recover.js';
@@ -42,6 +43,8 @@ function buildProgram(setExit: (code: number) => void): Command {
   );
 
   serveCommand(program, async (flags) => setExit(await runServe(parseServeFlags(flags))));
+
+  demoCommand(program, async (flags) => setExit(await runDemo(parseDemoFlags(flags))));
 
   makeNetCommand(program, async (flags) => setExit(await runMakeNet(parseMakeNetFlags(flags))));
 

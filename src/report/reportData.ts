@@ -31,7 +31,7 @@ export interface ObfuscationQuality {
   /** Share of inputs whose top-1 output is unchanged, 0..1. */
   readonly labelKept: number;
   /** Mean Pearson correlation between an input and its perturbed version. */
-  readonly meanCorrelation: number;
+  readonly meanCorrelation: number | null;
   /** Mean peak signal-to-noise ratio of the perturbed inputs, dB (null when undefined). */
   readonly meanPsnr: number | null;
 }
