@@ -40,7 +40,33 @@ export interface CertifyOptions {
    * boundary), so the verdict is `incomplete` on any flip and `unsure` otherwise.
    */
   decisions?: boolean;
+  /**
+   * Base points next to the decision boundary (one per row, cycled), with the length of the
+   * moves from them: see {@link NearBoundary}. Only with `decisions`.
+   */
+  nearBoundary?: NearBoundary;
 }
+
+/**
+ * Points just off a decision boundary, which make a decision certificate sensitive. A point at
+ * distance η (along the normal, in decision terms) from the boundary flips under any move that
+ * changes the score by more than its margin, so a move orthogonal to a complete span flips
+ * nothing (the score is exactly unchanged but for the span's own error), while a move of the
+ * same length in a random direction — the baseline — flips often; a missing direction shows as
+ * orthogonal flips. Without such points (random base points sit far from the boundary), no
+ * flip proves little.
+ */
+export interface NearBoundary {
+  readonly points: Matrix;
+  readonly moveNorm: number;
+}
+
+/**
+ * Share of the baseline moves that must flip for a flip-free orthogonal check to count as
+ * complete: the check is sensitive at these points (a random move of that length flips half
+ * the time at a point on the boundary).
+ */
+export const SENSITIVE_BASELINE_SHARE = 0.25;
 
 /** Moves a certificate makes unless told otherwise. */
 export const DEFAULT_CERTIFY_MOVES = 8;
@@ -89,11 +115,16 @@ export async function certify(
 ): Promise<Certificate> {
   const n = oracle.inputDim;
   const pointScale = options.pointScale ?? 1;
-  const moveNorm = pointScale * Math.sqrt(n);
+  const near = options.decisions ? options.nearBoundary : undefined;
+  const moveNorm = near?.moveNorm ?? pointScale * Math.sqrt(n);
   if (basis.rows >= n) {
     return { ...certificateNotRun('the basis spans all of R^n'), verdict: 'complete' };
   }
-  const rows = drawMoves(basis, options.moves ?? DEFAULT_CERTIFY_MOVES, pointScale, moveNorm, rng);
+  const base = (t: number): Float64Array =>
+    near === undefined
+      ? rng.gaussianVector(n).map((v) => pointScale * v)
+      : near.points.data.slice((t % near.points.rows) * n, ((t % near.points.rows) + 1) * n);
+  const rows = drawMoves(basis, options.moves ?? DEFAULT_CERTIFY_MOVES, base, moveNorm, rng);
   const answer = await measureWithinBudget(
     oracle,
     rows.rows / ROWS_PER_MOVE,
@@ -113,7 +144,7 @@ export async function certify(
   const at = (t: number, r: number, o: number): number => out.data[(ROWS_PER_MOVE * t + r) * m + o];
   const common = { queries: ROWS_PER_MOVE * moves, moves, moveNorm };
   return options.decisions
-    ? { ...common, ...judgeDecisions(moves, m, at) }
+    ? { ...common, ...judgeDecisions(moves, m, at, near !== undefined) }
     : { ...common, ...judgeScores(moves, m, at) };
 }
 
@@ -121,19 +152,19 @@ export async function certify(
 function drawMoves(
   basis: Matrix,
   moves: number,
-  pointScale: number,
+  basePoint: (t: number) => Float64Array,
   moveNorm: number,
   rng: Rng,
 ): Matrix {
   const n = basis.cols;
   const rows = zeros(ROWS_PER_MOVE * moves, n);
   for (let t = 0; t < moves; t++) {
-    const x = rng.gaussianVector(n);
+    const x = basePoint(t);
     const v = unit(projectOntoComplement(basis, rng.gaussianVector(n)));
     const w = unit(rng.gaussianVector(n));
     const base = ROWS_PER_MOVE * t * n;
     for (let j = 0; j < n; j++) {
-      const xj = pointScale * x[j];
+      const xj = x[j];
       rows.data[base + j] = xj;
       rows.data[base + n + j] = xj + moveNorm * v[j];
       rows.data[base + 2 * n + j] = xj + moveNorm * w[j];
@@ -146,22 +177,44 @@ type Judgement = Pick<Certificate, 'verdict' | 'maxChange' | 'relativeChange' | 
 /** Output `o` of row `r` (0 base, 1 orthogonal, 2 unconstrained) of move `t`. */
 type Outputs = (t: number, r: number, o: number) => number;
 
-/** Decisions (labels, bits): any flip proves a missing direction; none proves little. */
-function judgeDecisions(moves: number, m: number, at: Outputs): Judgement {
-  let flips = 0;
-  for (let t = 0; t < moves; t++) {
-    let flipped = false;
-    for (let o = 0; o < m; o++) if (at(t, 1, o) !== at(t, 0, o)) flipped = true;
-    if (flipped) flips++;
-  }
+/**
+ * Decisions (labels, bits): any flip proves a missing direction; none proves completeness only
+ * from points next to the boundary where the baseline moves flip often (see {@link NearBoundary}).
+ */
+function judgeDecisions(moves: number, m: number, at: Outputs, nearBoundary: boolean): Judgement {
+  const flipsOf = (r: number): number => {
+    let flips = 0;
+    for (let t = 0; t < moves; t++) {
+      let flipped = false;
+      for (let o = 0; o < m; o++) if (at(t, r, o) !== at(t, 0, o)) flipped = true;
+      if (flipped) flips++;
+    }
+    return flips;
+  };
+  const flips = flipsOf(1);
+  const baseline = flipsOf(2);
   const counts = { maxChange: flips, relativeChange: flips / moves };
-  return flips > 0
-    ? { ...counts, verdict: 'incomplete', reason: `${flips} orthogonal moves flipped the decision` }
-    : {
-        ...counts,
-        verdict: 'unsure',
-        reason: 'no orthogonal move flipped the decision; decisions are coarse evidence',
-      };
+  if (flips > 0) {
+    return {
+      ...counts,
+      verdict: 'incomplete',
+      reason: `${flips} orthogonal moves flipped the decision`,
+    };
+  }
+  if (nearBoundary && baseline >= SENSITIVE_BASELINE_SHARE * moves) {
+    return {
+      ...counts,
+      verdict: 'complete',
+      reason: `no orthogonal move from points next to the boundary flipped the decision, ${baseline} of ${moves} random moves did`,
+    };
+  }
+  return {
+    ...counts,
+    verdict: 'unsure',
+    reason: nearBoundary
+      ? `no orthogonal move flipped the decision, but only ${baseline} of ${moves} random moves did either`
+      : 'no orthogonal move flipped the decision; decisions are coarse evidence',
+  };
 }
 
 /** Real outputs: the orthogonal moves' largest change against the unconstrained moves'. */

@@ -144,6 +144,7 @@ async function runCertificate(
       moves: Math.min(moves, affordable),
       pointScale: result.pointScale,
       decisions: !isRealValued(access),
+      nearBoundary: result.nearBoundary,
     });
     return { certificate, cut: affordable < moves };
   } catch (e) {

@@ -1,0 +1,487 @@
+import { EchelonBasis } from '../linalg/echelon.js';
+import { UserError } from '../errors.js';
+import { fromRows, norm2, zeros } from '../linalg/matrix.js';
+import { gramSchmidtRows } from '../linalg/orthonormal.js';
+import { singularValues } from '../linalg/svd.js';
+import { isRealValued } from '../oracle/access.js';
+import type { Oracle } from '../oracle/oracle.js';
+import type { Rng } from '../random/rng.js';
+import { measureRatios, type Ratios } from './boundaryNormal.js';
+import type { NearBoundary } from './certificate.js';
+import { BRACKET_SIGMAS, lookAtNormal, MIRROR_MARGIN, type Look } from './boundaryProbes.js';
+import { BoundarySearch, type BoundaryPoint } from './boundarySearch.js';
+import { RowStreamer } from './complementPoint.js';
+import { rowsPerCallFor } from './measure.js';
+import { defineMethod } from './method.js';
+import { ModelFailures, type RunOutcome } from './modelFailures.js';
+import { NEWS_FACTOR } from './newsTracker.js';
+import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
+import { findStraddles, SmoothnessVotes } from './straddle.js';
+
+/** Options of the boundary method. */
+export interface BoundaryOptions {
+  /** Offset δ of the normal's measurements, relative to the scale of the random points. */
+  offset?: number;
+  /** Bits of each ratio below its typical size (bisection steps past the bracket). */
+  bits?: number;
+  /** Random complement probes per boundary point (novelty, bracket size). */
+  probes?: number;
+  /** Boundary points examined per point measured (the one with the largest new share wins). */
+  candidates?: number;
+  /** Boundary points in a row without news that end the run. */
+  noNewsRun?: number;
+  /** Rows per oracle call. */
+  rowsPerCall?: number;
+  /** Measure each ratio at −δ too (curvature cancelled, straddles seen); default true. */
+  symmetric?: boolean;
+}
+
+/**
+ * Default offset δ, relative to the point scale. The symmetric measurement leaves an error of
+ * order δ² (third derivatives) and spends bits on the −δ side in proportion to the curvature
+ * asymmetry, ∝ δ; the bisection resolution it needs, δ × 2^-bits of a component, must stay
+ * well above the float64 rounding of the query points (~1e-15 of their size): at 1e-5 and 16
+ * bits it is ~1e-10 of a component.
+ */
+export const DEFAULT_OFFSET = 1e-5;
+
+/**
+ * Default bits per ratio: each is bisected to 2^-16 of the typical new component, so a
+ * direction's own relative error is ~3e-6 (uniform errors over the final bracket, averaged over
+ * the two sides, n − r of them in quadrature).
+ */
+export const DEFAULT_BITS = 16;
+
+/** Novelty probes per boundary point; two also give the typical size of the new components. */
+export const DEFAULT_PROBES = 2;
+
+/**
+ * Boundary points in a row that bring nothing new before the span is called complete: a
+ * smooth model's normal has a component on every first-layer direction at almost every point,
+ * a ReLU model's on the units active there, which vary from point to point.
+ */
+export const DEFAULT_NO_NEWS_RUN = 8;
+
+/**
+ * Candidates examined per point measured, and the new share that ends the search early. The
+ * error of the span found so far enters each later direction divided by that direction's new
+ * share (its new part over the whole normal), so a point whose normal is mostly old makes a
+ * poor direction; examining one costs ~100 rows against the n − r ratios of a measurement. On
+ * n = 100, k = 20 GELU nets the largest angle was 2.3e-4 / 1.4e-4 / 5e-5 at shares 0.1 / 0.2 /
+ * 0.3 (8 candidates), for 30.3 / 30.9 / 32.3 × the floor.
+ */
+export const DEFAULT_CANDIDATES = 8;
+export const GOOD_SHARE = 0.3;
+
+/** Offset shrink per re-measurement of a straddle, and re-measurements before giving up. */
+export const STRADDLE_SHRINK = 16;
+export const MAX_SHRINKS = 2;
+
+/** Quantile of a point's curvature asymmetries that guesses the next −δ brackets. */
+export const CURVATURE_QUANTILE = 0.9;
+
+/** What the boundary method reports beyond the common result fields. */
+export interface BoundaryDetails {
+  readonly [key: string]: number | string | boolean;
+  offset: number;
+  bits: number;
+  boundaryPoints: number;
+  pointsWithNews: number;
+  pointsRejected: number;
+  straddlesRemeasured: number;
+  bracketExpansions: number;
+  randomPoints: number;
+  spanError: number;
+  smooth: boolean;
+  rankRule: string;
+  modelFailures: number;
+}
+
+interface Settings {
+  readonly n: number;
+  readonly offset: number;
+  readonly bits: number;
+  readonly probes: number;
+  readonly candidates: number;
+  readonly noNewsRun: number;
+  readonly symmetric: boolean;
+}
+
+interface State extends RunOutcome {
+  readonly basis: EchelonBasis;
+  readonly added: Float64Array[];
+  /** Largest relative error of a direction found (its noise over its size). */
+  spanError: number;
+  /** Size of the last point's normal in ratio units (the next point's first guess). */
+  ratioScale: number;
+  /** Curvature asymmetry per unit component size (the next −δ brackets' guess). */
+  curvatureShare: number;
+  points: number;
+  pointsWithNews: number;
+  pointsRejected: number;
+  straddles: number;
+  readonly tally: { expansions: number };
+  streak: number;
+  /** Points rejected since the last one measured cleanly. */
+  rejectedRun: number;
+  readonly votes: SmoothnessVotes;
+}
+
+/** A boundary point looked at. */
+interface Candidate extends Look {
+  readonly point: BoundaryPoint;
+  readonly delta: number;
+  /** Share of the normal that is new: σ√(n − r) over the normal's size. */
+  readonly share: number;
+}
+
+/**
+ * The paper's method 2 (Section 4, "thresholded outputs, adaptive queries"), with the
+ * deflation of our adaptive method: boundary points by bisection between random points that
+ * disagree; at the best of a few, the normal's part off the span found so far, one ratio per
+ * complement direction d_j of the echelon basis, each bisected from decisions; the part
+ * becomes a direction when it stands above the noise. Stops after a run of boundary points
+ * without news.
+ */
+export async function recoverFromBoundary(
+  oracle: Oracle,
+  rng: Rng,
+  options: BoundaryOptions = {},
+  onProgress: ProgressListener = () => {},
+): Promise<RecoveryResult<BoundaryDetails>> {
+  const n = oracle.inputDim;
+  const s: Settings = {
+    n,
+    offset: options.offset ?? DEFAULT_OFFSET,
+    bits: options.bits ?? DEFAULT_BITS,
+    probes: options.probes ?? DEFAULT_PROBES,
+    candidates: options.candidates ?? DEFAULT_CANDIDATES,
+    noNewsRun: options.noNewsRun ?? DEFAULT_NO_NEWS_RUN,
+    symmetric: options.symmetric ?? true,
+  };
+  const state: State = {
+    basis: new EchelonBasis(n),
+    added: [],
+    spanError: 0,
+    ratioScale: 1,
+    curvatureShare: Infinity,
+    points: 0,
+    pointsWithNews: 0,
+    pointsRejected: 0,
+    straddles: 0,
+    tally: { expansions: 0 },
+    streak: 0,
+    rejectedRun: 0,
+    votes: new SmoothnessVotes(),
+    failures: new ModelFailures(),
+    stopReason: null,
+  };
+  const streamer = new RowStreamer(oracle, n, rowsPerCallFor(n, options.rowsPerCall));
+  const search = new BoundarySearch(streamer, rng);
+  while (state.stopReason === null) {
+    try {
+      state.stopReason = await measurePoint(streamer, search, rng, s, state);
+      state.failures.succeeded();
+    } catch (e) {
+      if (!state.failures.failed(e, streamer.rowsAnswered > 0)) {
+        state.failure = state.failures.final ?? undefined;
+        state.stopReason = 'model-error';
+      }
+    }
+    if (state.stopReason === null) state.stopReason = stopCheck(s, state);
+    onProgress({
+      phase: 'boundary',
+      done: state.basis.rank,
+      total: n,
+      message: `rank ${state.basis.rank}, ${state.points} boundary points, ${state.streak} without news`,
+    });
+  }
+  const near = state.stopReason === 'saturated' ? await certificatePoints(search) : undefined;
+  return { ...result(s, state, search), nearBoundary: near };
+}
+
+/**
+ * Fresh boundary points for the certificate, each giving a base point just below and one just
+ * above the boundary ({@link CERTIFY_MARGIN} away); undefined when the budget or the model
+ * leaves none. Fresh, because the normals at the points measured lie in the span by
+ * construction.
+ */
+async function certificatePoints(search: BoundarySearch): Promise<NearBoundary | undefined> {
+  const rows: Float64Array[] = [];
+  for (let p = 0; p < CERTIFY_POINTS; p++) {
+    let point;
+    try {
+      point = await search.next();
+    } catch (e) {
+      if (e instanceof UserError) break; // the span stands; the certificate says less
+      throw e;
+    }
+    if (point === null || point === 'flat') break;
+    const eta = CERTIFY_MARGIN * search.scale;
+    for (const side of [-1, 1])
+      rows.push(point.x.map((v, j) => v + side * eta * point.direction[j]));
+  }
+  if (rows.length === 0) return undefined;
+  return { points: fromRows(rows), moveNorm: CERTIFY_MOVE * search.scale };
+}
+
+/**
+ * Boundary points found for the certificate, their distance from the boundary and the length
+ * of the certificate's moves, relative to the point scale. A move of length L orthogonal to a
+ * span with error θ changes the score by about θ·L·‖∇f‖, against the margin η·(∇f·d): at
+ * η = 1e-3 and L = 0.1 a span with θ up to ~1e-3 / ‖ĝ‖ (‖ĝ‖ = ‖∇f‖/∇f·d, ~10 on the nets
+ * measured) passes, while a random move of that length changes the score by ~L·‖∇f‖/√n,
+ * about 100× the margin at n = 100, and flips half the time.
+ */
+export const CERTIFY_POINTS = 4;
+export const CERTIFY_MARGIN = 1e-3;
+export const CERTIFY_MOVE = 0.1;
+
+function stopCheck(s: Settings, state: State): StopReason | null {
+  if (state.basis.rank === s.n) return 'full-rank';
+  if (state.rejectedRun >= REJECTED_RUN_FACTOR * s.noNewsRun) return 'saturated';
+  return state.streak >= s.noNewsRun ? 'saturated' : null;
+}
+
+/**
+ * Rejected points in a row (each a failed line: another class met, a flip out of reach, a
+ * straddle that shorter offsets did not resolve), as a multiple of the no-news run, after which
+ * the run ends with what it has: the model's boundary cannot be measured at this offset.
+ */
+export const REJECTED_RUN_FACTOR = 4;
+
+/**
+ * One measurement: examine up to `candidates` boundary points (stopping at the first whose new
+ * share reaches {@link GOOD_SHARE}), measure the new part of the one with the largest share,
+ * absorb it.
+ */
+async function measurePoint(
+  streamer: RowStreamer,
+  search: BoundarySearch,
+  rng: Rng,
+  s: Settings,
+  state: State,
+): Promise<StopReason | null> {
+  let best: Candidate | null = null;
+  for (let c = 0; c < s.candidates && (best === null || best.share < GOOD_SHARE); c++) {
+    const found = await examine(streamer, search, rng, s, state);
+    if (found === null) return 'budget';
+    if (found === 'flat') return best === null ? 'saturated' : null;
+    if (found === 'rejected') {
+      state.pointsRejected++;
+      state.rejectedRun++;
+      continue;
+    }
+    state.rejectedRun = 0;
+    if (found.sigma === 0) state.streak++;
+    else if (best === null || found.share > best.share) best = found;
+    if (state.streak >= s.noNewsRun) break;
+  }
+  if (best === null) return null;
+  const v = await measureNewPart(streamer, best, s, state);
+  if (v === null) return 'budget';
+  if (v === 'rejected') {
+    state.pointsRejected++;
+    state.rejectedRun++;
+    return null;
+  }
+  const brought = absorb(s, state, v, best.sigma * 2 ** -s.bits);
+  state.streak = brought ? 0 : state.streak + 1;
+  if (brought) state.pointsWithNews++;
+  return null;
+}
+
+/** Find a boundary point and look at its normal. */
+async function examine(
+  streamer: RowStreamer,
+  search: BoundarySearch,
+  rng: Rng,
+  s: Settings,
+  state: State,
+): Promise<Candidate | 'rejected' | 'flat' | null> {
+  const point = await search.next();
+  if (point === null || point === 'flat') return point;
+  state.points++;
+  const delta = s.offset * search.scale;
+  const ctx = { streamer, rng, ...s, ...state };
+  const look = await lookAtNormal(ctx, point, delta, state.ratioScale);
+  if (look === null || look === 'rejected') return look;
+  state.ratioScale = look.scale;
+  if (Number.isFinite(look.curvatureShare)) state.curvatureShare = look.curvatureShare;
+  const share = (look.sigma * Math.sqrt(s.n - state.basis.rank)) / look.scale;
+  return { ...look, point, delta, share };
+}
+
+/**
+ * The new part of the normal: one ratio per complement direction d_j (v_j = ĝ·d_j, zero at the
+ * pivots: the echelon form's reduced vector), straddles re-measured at shorter offsets;
+ * 'rejected' when some ratio cannot be had cleanly.
+ */
+async function measureNewPart(
+  streamer: RowStreamer,
+  candidate: Candidate,
+  s: Settings,
+  state: State,
+): Promise<Float64Array | 'rejected' | null> {
+  const { point, delta, sigma } = candidate;
+  const free = state.basis.freeCoordinates();
+  const directions = Array.from(free, (j) => {
+    const d = new Float64Array(s.n);
+    state.basis.addDirection(d, j, 1);
+    return d;
+  });
+  const resolution = sigma * 2 ** -s.bits;
+  const norms = directions.map(norm2);
+  const mirror = MIRROR_MARGIN * state.curvatureShare * sigma;
+  const again = (indices: number[], offset: number) =>
+    measureRatios(
+      streamer,
+      point,
+      indices.map((i) => directions[i]),
+      {
+        offset,
+        centres: new Float64Array(indices.length),
+        halfWidths: Float64Array.from(indices, (i) => BRACKET_SIGMAS * sigma * norms[i]),
+        resolutions: new Float64Array(indices.length).fill(resolution),
+        // the −δ side differs from the +δ side's mirror by curvature, ∝ offset·‖d‖²
+        mirrorHalfWidths: Float64Array.from(
+          indices,
+          (i) => mirror * (offset / delta) * norms[i] ** 2,
+        ),
+        symmetric: s.symmetric,
+      },
+    );
+  const measured = await again(
+    Array.from(free, (_, i) => i),
+    delta,
+  );
+  if (measured === null) return null;
+  state.tally.expansions += measured.expansions;
+  learnCurvature(state, measured, norms, sigma);
+  const clean = await resolveStraddles(measured, delta, resolution, s, state, again);
+  if (clean === null || clean === 'rejected') return clean;
+  const v = new Float64Array(s.n);
+  free.forEach((j, i) => (v[j] = clean[i]));
+  return v;
+}
+
+/** Keep a high quantile of the point's curvature asymmetries, per unit ‖d‖² and σ. */
+function learnCurvature(state: State, measured: Ratios, norms: number[], sigma: number): void {
+  const shares = Array.from(measured.asymmetry, (a, i) => Math.abs(a) / (norms[i] ** 2 * sigma))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  if (shares.length === 0) return;
+  state.curvatureShare = shares[Math.floor(CURVATURE_QUANTILE * (shares.length - 1))];
+}
+
+/** Re-measure straddled ratios at shorter offsets until none is left, or give the point up. */
+async function resolveStraddles(
+  measured: Ratios,
+  delta: number,
+  resolution: number,
+  s: Settings,
+  state: State,
+  again: (indices: number[], offset: number) => Promise<Ratios | null>,
+): Promise<Float64Array | 'rejected' | null> {
+  const ratios = Float64Array.from(measured.ratios);
+  if (ratios.some(Number.isNaN)) return 'rejected';
+  if (!s.symmetric) return ratios;
+  let pending = findStraddles(measured.asymmetry, resolution, state.votes, true);
+  for (let shrink = 1; pending.length > 0; shrink++) {
+    if (shrink > MAX_SHRINKS) return 'rejected';
+    state.straddles += pending.length;
+    const r = await again(pending, delta * STRADDLE_SHRINK ** -shrink);
+    if (r === null) return null;
+    state.tally.expansions += r.expansions;
+    if (r.ratios.some(Number.isNaN)) return 'rejected';
+    pending.forEach((i, p) => (ratios[i] = r.ratios[p]));
+    const still = findStraddles(r.asymmetry, resolution, state.votes, false);
+    pending = still.map((p) => pending[p]);
+  }
+  return ratios;
+}
+
+/** Add the new part when it stands above its noise; true when it did. */
+function absorb(s: Settings, state: State, v: Float64Array, resolution: number): boolean {
+  const free = s.n - state.basis.rank;
+  const noise = resolution * Math.sqrt(free);
+  const size = norm2(v);
+  if (!(size > NEWS_FACTOR * noise) || !state.basis.add(v)) return false;
+  state.added.push(v);
+  state.spanError = Math.max(state.spanError, noise / size);
+  return true;
+}
+
+function result(
+  s: Settings,
+  state: State,
+  search: BoundarySearch,
+): RecoveryResult<BoundaryDetails> {
+  const rank = state.basis.rank;
+  const stacked = zeros(state.added.length, s.n);
+  state.added.forEach((v, i) => stacked.data.set(v, i * s.n));
+  return {
+    method: boundaryMethod.name,
+    basis: rank > 0 ? gramSchmidtRows(state.basis.toMatrix()) : zeros(0, s.n),
+    rank,
+    singularValues: singularValues(stacked),
+    rankGapRatio: Infinity,
+    stopReason: state.stopReason ?? 'saturated',
+    failure: state.failure,
+    pointScale: search.scale,
+    details: {
+      offset: s.offset,
+      bits: s.bits,
+      boundaryPoints: state.points,
+      pointsWithNews: state.pointsWithNews,
+      pointsRejected: state.pointsRejected,
+      straddlesRemeasured: state.straddles,
+      bracketExpansions: state.tally.expansions,
+      randomPoints: search.drawn,
+      spanError: state.spanError,
+      smooth: state.votes.smooth ?? false,
+      rankRule: 'news',
+      modelFailures: state.failures.total,
+    },
+  };
+}
+
+/** The registry's entry: the paper's method 2, for labels and thresholded bits. */
+export const boundaryMethod = defineMethod({
+  name: 'boundary',
+  summary: "the paper's method for bits and labels: normals at decision-boundary points",
+  accepts: (access) => !isRealValued(access),
+  autoPriority: 1,
+  options: [
+    {
+      key: 'offset',
+      placeholder: 'δ',
+      kind: 'positive',
+      description: 'offset of the normal measurements, relative to the point scale (default 1e-5)',
+    },
+    {
+      key: 'bits',
+      placeholder: 'n',
+      kind: 'integer',
+      min: 4,
+      max: 40,
+      description: 'bisection bits per normal component (default 16)',
+    },
+    {
+      key: 'candidates',
+      placeholder: 'n',
+      kind: 'integer',
+      min: 1,
+      max: 64,
+      description: 'candidate points probed per point measured (the most informative is measured)',
+    },
+    {
+      key: 'noNewsRun',
+      placeholder: 'n',
+      kind: 'integer',
+      min: 1,
+      description: 'points in a row without news that end the run',
+    },
+  ],
+  run: (oracle, rng, options, onProgress) => recoverFromBoundary(oracle, rng, options, onProgress),
+});
