@@ -8,7 +8,7 @@ import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
 import { measureRatios, type Ratios } from './boundaryNormal.js';
 import type { NearBoundary } from './certificate.js';
-import { BRACKET_SIGMAS, lookAtNormal, MIRROR_MARGIN, type Look } from './boundaryProbes.js';
+import { BRACKET_SIGMAS, coarseLook, fineLook, MIRROR_MARGIN } from './boundaryProbes.js';
 import { BoundarySearch, type BoundaryPoint } from './boundarySearch.js';
 import { RowStreamer } from './complementPoint.js';
 import { rowsPerCallFor } from './measure.js';
@@ -46,13 +46,15 @@ export interface BoundaryOptions {
 export const DEFAULT_OFFSET = 1e-5;
 
 /**
- * Default bits per ratio: each is bisected to 2^-16 of the typical new component, so a
- * direction's own relative error is ~3e-6 (uniform errors over the final bracket, averaged over
- * the two sides, n − r of them in quadrature).
+ * Default bits per ratio: each is bisected to 2^-15 of the typical new component, so a
+ * direction's own relative error is ~6e-6 (uniform errors over the final bracket, averaged over
+ * the two sides, n − r of them in quadrature); earlier directions' errors reach a later one
+ * divided by its new share. On n = 100, k = 20 nets: max angle 2e-5–7e-5 rad at 15 bits for
+ * 29–39× the floor, 2e-5–5e-5 at 16 bits for 31–41×.
  */
-export const DEFAULT_BITS = 16;
+export const DEFAULT_BITS = 15;
 
-/** Novelty probes per boundary point; two also give the typical size of the new components. */
+/** Fine novelty probes per boundary point (those the coarse probes showed nothing on). */
 export const DEFAULT_PROBES = 2;
 
 /**
@@ -128,8 +130,13 @@ interface State extends RunOutcome {
 }
 
 /** A boundary point looked at. */
-interface Candidate extends Look {
+interface Candidate {
   readonly point: BoundaryPoint;
+  /** Whether the point's segment is fully halved (a measurement needs it). */
+  readonly refined: boolean;
+  /** Size of the normal, and its typical new component (0: no news). */
+  readonly scale: number;
+  readonly sigma: number;
   readonly delta: number;
   /** Share of the normal that is new: σ√(n − r) over the normal's size. */
   readonly share: number;
@@ -278,20 +285,25 @@ async function measurePoint(
     if (state.streak >= s.noNewsRun) break;
   }
   if (best === null) return null;
-  const v = await measureNewPart(streamer, best, s, state);
+  const point = best.refined ? best.point : await search.refine(best.point);
+  if (point === null) return 'budget';
+  const v = await measureNewPart(streamer, { ...best, point }, s, state);
   if (v === null) return 'budget';
   if (v === 'rejected') {
     state.pointsRejected++;
     state.rejectedRun++;
     return null;
   }
-  const brought = absorb(s, state, v, best.sigma * 2 ** -s.bits);
+  const brought = absorb(s, state, v, best.sigma * 2 ** -s.bits, best.scale);
   state.streak = brought ? 0 : state.streak + 1;
   if (brought) state.pointsWithNews++;
   return null;
 }
 
-/** Find a boundary point and look at its normal. */
+/**
+ * Find a boundary point and look at its normal: coarsely, then (refined) finely when the coarse
+ * look shows nothing, or while no curvature is known for the −δ brackets.
+ */
 async function examine(
   streamer: RowStreamer,
   search: BoundarySearch,
@@ -299,17 +311,31 @@ async function examine(
   s: Settings,
   state: State,
 ): Promise<Candidate | 'rejected' | 'flat' | null> {
-  const point = await search.next();
-  if (point === null || point === 'flat') return point;
+  const found = await search.next();
+  if (found === null || found === 'flat') return found;
   state.points++;
   const delta = s.offset * search.scale;
   const ctx = { streamer, rng, ...s, ...state };
-  const look = await lookAtNormal(ctx, point, delta, state.ratioScale);
-  if (look === null || look === 'rejected') return look;
-  state.ratioScale = look.scale;
-  if (Number.isFinite(look.curvatureShare)) state.curvatureShare = look.curvatureShare;
-  const share = (look.sigma * Math.sqrt(s.n - state.basis.rank)) / look.scale;
-  return { ...look, point, delta, share };
+  const coarse = await coarseLook(ctx, found, delta, state.ratioScale);
+  if (coarse === null || coarse === 'rejected') return coarse;
+  state.ratioScale = coarse.scale;
+  const share = (sigma: number) => (sigma * Math.sqrt(s.n - state.basis.rank)) / coarse.scale;
+  if (coarse.sigma > 0 && Number.isFinite(state.curvatureShare)) {
+    return { point: found, refined: false, delta, ...coarse, share: share(coarse.sigma) };
+  }
+  const point = await search.refine(found);
+  if (point === null) return null;
+  const fine = await fineLook(ctx, point, delta, coarse.scale);
+  if (fine === null || fine === 'rejected') return fine;
+  if (Number.isFinite(fine.curvatureShare)) state.curvatureShare = fine.curvatureShare;
+  return {
+    point,
+    refined: true,
+    delta,
+    scale: coarse.scale,
+    sigma: fine.sigma,
+    share: share(fine.sigma),
+  };
 }
 
 /**
@@ -401,12 +427,23 @@ async function resolveStraddles(
   return ratios;
 }
 
-/** Add the new part when it stands above its noise; true when it did. */
-function absorb(s: Settings, state: State, v: Float64Array, resolution: number): boolean {
+/**
+ * Add the new part when it stands above its noise and above what the span's own error leaves
+ * in it (the directions found are off by up to `spanError`, so eliminating them from a normal
+ * of size `scale` leaves up to spanError·scale); true when it did.
+ */
+function absorb(
+  s: Settings,
+  state: State,
+  v: Float64Array,
+  resolution: number,
+  scale: number,
+): boolean {
   const free = s.n - state.basis.rank;
   const noise = resolution * Math.sqrt(free);
   const size = norm2(v);
-  if (!(size > NEWS_FACTOR * noise) || !state.basis.add(v)) return false;
+  const floor = NEWS_FACTOR * (noise + state.spanError * scale);
+  if (!(size > floor) || !state.basis.add(v)) return false;
   state.added.push(v);
   state.spanError = Math.max(state.spanError, noise / size);
   return true;
@@ -455,7 +492,7 @@ export const boundaryMethod = defineMethod({
   options: [
     {
       key: 'offset',
-      placeholder: 'δ',
+      placeholder: 'd',
       kind: 'positive',
       description: 'offset of the normal measurements, relative to the point scale (default 1e-5)',
     },
@@ -465,7 +502,7 @@ export const boundaryMethod = defineMethod({
       kind: 'integer',
       min: 4,
       max: 40,
-      description: 'bisection bits per normal component (default 16)',
+      description: 'bisection bits per normal component (default 15)',
     },
     {
       key: 'candidates',

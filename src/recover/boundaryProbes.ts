@@ -13,18 +13,23 @@ import { NEWS_FACTOR } from './newsTracker.js';
  */
 
 /**
- * Random unconstrained directions whose ratios give the size of a point's whole normal (the
- * unit of the news threshold and of a candidate's new share): E[(∇f·w)²] = ‖∇f‖²/n for a
- * random unit w, so two of them give it within a factor ~3, which the margins absorb.
+ * Random unconstrained directions whose ratios give the size R of a point's whole normal:
+ * E[(∇f·w)²] = ‖∇f‖²/n for a random unit w. With the coarse complement probes they give a
+ * candidate's new share, the ratio of two such estimates, whose spread with two probes each
+ * (an F(2, 2) variable: its 90th percentile is 9) made the choice among candidates nearly
+ * blind: on an n = 100, k = 20 sigmoid net the chosen point's share was 0.04 at the last
+ * direction and the angle 1.5e-4; with four each (F(4, 4), 4.1) 3.5e-5.
  */
-export const SCALE_PROBES = 2;
-/** Bits of the scale probes: a coarse size is all they are for. */
-export const SCALE_BITS = 8;
+export const SCALE_PROBES = 4;
+/** Bits of the scale probes below the guessed size: a share within ~10 % is all they are for. */
+export const SCALE_BITS = 6;
+/** Coarse complement probes per candidate (see {@link SCALE_PROBES}). */
+export const COARSE_PROBES = 4;
 /**
  * Bits of the coarse novelty probes: enough to see a new part of a few percent of the normal
- * and to size its components; only a point they show nothing on gets the fine probes.
+ * and to size its components; a point they show nothing on gets the fine probes.
  */
-export const COARSE_BITS = 8;
+export const COARSE_BITS = 6;
 
 /** Half-width of a component's guessed bracket, in typical component sizes. */
 export const BRACKET_SIGMAS = 2.5;
@@ -57,26 +62,24 @@ export interface ProbeContext {
   readonly tally: { expansions: number };
 }
 
-/** A point's normal looked at: its size R and its typical new component σ (0: no news). */
-export interface Look {
+/** A point's normal looked at coarsely: its size R, and its typical new component σ. */
+export interface CoarseLook {
   readonly scale: number;
+  /** Typical new component; 0 when the coarse probes show nothing (a fine look decides). */
   readonly sigma: number;
-  /** Largest asymmetry of the fine probes per unit σ (NaN when only coarse ones ran). */
-  readonly curvatureShare: number;
 }
 
 /**
- * Size the normal and probe it for news: coarsely first (one-sided, {@link COARSE_BITS}), finely
- * (symmetric, down to the span's own error) when the coarse probes show nothing or no
- * curvature is known yet. `previousScale` is the last point's size (first bracket guess).
- * Null when the budget ran out, 'rejected' when a line failed.
+ * Size the normal ({@link SCALE_PROBES} random directions) and probe it coarsely for news
+ * (one-sided, {@link COARSE_BITS}). `previousScale` is the last point's size (the first bracket
+ * guess). Null when the budget ran out, 'rejected' when a line failed.
  */
-export async function lookAtNormal(
+export async function coarseLook(
   ctx: ProbeContext,
   point: BoundaryPoint,
   delta: number,
   previousScale: number,
-): Promise<Look | 'rejected' | null> {
+): Promise<CoarseLook | 'rejected' | null> {
   const n = ctx.basis.n;
   const scaleDirections = Array.from({ length: SCALE_PROBES }, () =>
     unit(ctx.rng.gaussianVector(n)),
@@ -90,23 +93,40 @@ export async function lookAtNormal(
   const scale = Math.sqrt(n) * rms(sized.ratios);
   if (!(scale > 0 && Number.isFinite(scale))) return 'rejected';
   const perComponent = scale / Math.sqrt(n - ctx.basis.rank);
-  const bracket = BRACKET_SIGMAS * perComponent;
-  if (Number.isFinite(ctx.curvatureShare)) {
-    const resolution = perComponent * 2 ** -COARSE_BITS;
-    const coarse = await probe(ctx, point, delta, complementDirections(ctx), {
-      halfWidth: bracket,
-      resolution,
-      symmetric: false,
-    });
-    if (coarse === null || coarse === 'rejected') return coarse;
-    if (maxAbs(coarse.ratios) > NEWS_FACTOR * resolution) {
-      return { scale, sigma: rms(coarse.ratios), curvatureShare: NaN };
-    }
-  }
+  const resolution = perComponent * 2 ** -COARSE_BITS;
+  const coarse = await probe(ctx, point, delta, complementDirections(ctx, COARSE_PROBES), {
+    halfWidth: BRACKET_SIGMAS * perComponent,
+    resolution,
+    symmetric: false,
+  });
+  if (coarse === null || coarse === 'rejected') return coarse;
+  const news = maxAbs(coarse.ratios) > NEWS_FACTOR * resolution;
+  return { scale, sigma: news ? rms(coarse.ratios) : 0 };
+}
+
+/** A fine look: the typical new component (0: no news) and the curvature per unit of it. */
+export interface FineLook {
+  readonly sigma: number;
+  /** Largest asymmetry of the probes per unit σ (NaN without news). */
+  readonly curvatureShare: number;
+}
+
+/**
+ * Probe the normal of size `scale` finely for news: symmetric, resolved down to what the span's
+ * own error leaves ({@link ARITHMETIC_FLOOR} at least), so that "nothing new" is decided at the
+ * precision the span was measured with. The point must be refined (its segment fully halved).
+ */
+export async function fineLook(
+  ctx: ProbeContext,
+  point: BoundaryPoint,
+  delta: number,
+  scale: number,
+): Promise<FineLook | 'rejected' | null> {
+  const perComponent = scale / Math.sqrt(ctx.basis.n - ctx.basis.rank);
   const leak = ctx.spanError * perComponent;
   const resolution = Math.max(leak, ARITHMETIC_FLOOR * scale);
   const fine = await probe(ctx, point, delta, complementDirections(ctx), {
-    halfWidth: bracket,
+    halfWidth: BRACKET_SIGMAS * perComponent,
     resolution,
     mirrorHalfWidth: MIRROR_MARGIN * ctx.curvatureShare * perComponent,
     symmetric: ctx.symmetric,
@@ -115,7 +135,6 @@ export async function lookAtNormal(
   const news = maxAbs(fine.ratios) > NEWS_FACTOR * (resolution + leak);
   const sigma = rms(fine.ratios);
   return {
-    scale,
     sigma: news ? sigma : 0,
     curvatureShare: news ? maxAbs(fine.asymmetry) / sigma : NaN,
   };
@@ -150,8 +169,8 @@ async function probe(
 }
 
 /** Random unit directions orthogonal to the span found so far. */
-function complementDirections(ctx: ProbeContext): Float64Array[] {
-  return Array.from({ length: ctx.probes }, () => {
+function complementDirections(ctx: ProbeContext, count = ctx.probes): Float64Array[] {
+  return Array.from({ length: count }, () => {
     const w = ctx.rng.gaussianVector(ctx.basis.n);
     ctx.basis.toComplement(w);
     return unit(w);

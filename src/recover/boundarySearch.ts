@@ -16,14 +16,24 @@ export interface BoundaryPoint {
   /** Decision just below (`x − ε·direction`) and just above. */
   readonly lowDecision: number;
   readonly highDecision: number;
+  /** The segment's start and the final bracket along it (where the flip lies). */
+  readonly segment: { readonly origin: Float64Array; readonly lo: number; readonly hi: number };
 }
 
 /**
- * Halvings of a segment: its ends then lie 2^-44 (6e-14) of its length apart. The −δ side of a
- * symmetric measurement is bracketed around the mirror image of the +δ side's crossing, which
- * is exact only for a point on the boundary: its offset along the segment must stay below the
- * finest crossing resolution used (offset 1e-5 times 2^-20 of a component), as must a
- * one-sided measurement's, which reads it as error.
+ * Halvings of a segment for a point that is only looked at: its ends then lie 2^-30 (~1e-8) of
+ * the segment's length (~14 at n = 100) apart, far below the brackets of the coarse looks
+ * (one-sided, 2^-8 of a component at offset 1e-5: ~4e-9 of the ratio unit), which that offset
+ * shifts by ~1 resolution at most.
+ */
+export const LOOK_SEGMENT_STEPS = 30;
+
+/**
+ * Halvings of a segment for a point that is measured: its ends then lie 2^-44 (6e-14) of its
+ * length apart. The −δ side of a symmetric measurement is bracketed around the mirror image of
+ * the +δ side's crossing, which is exact only for a point on the boundary: its offset along the
+ * segment must stay below the finest crossing resolution used (offset 1e-5 times 2^-20 of a
+ * component), as must a one-sided measurement's, which reads it as error.
  */
 export const SEGMENT_STEPS = 44;
 
@@ -90,7 +100,7 @@ export class BoundarySearch {
     return ok ? decision : null;
   }
 
-  /** Bisect [a, b] keeping ends that disagree. */
+  /** Bisect [a, b] keeping ends that disagree, {@link LOOK_SEGMENT_STEPS} times. */
   private async bisect(
     a: Float64Array,
     da: number,
@@ -102,12 +112,28 @@ export class BoundarySearch {
     for (let j = 0; j < n; j++) direction[j] = b[j] - a[j];
     const length = norm2(direction);
     for (let j = 0; j < n; j++) direction[j] /= length;
-    let lo = 0;
-    let hi = length;
-    const low = da;
-    let high = db;
-    const at = (t: number) => a.map((v, j) => v + t * direction[j]);
-    for (let s = 0; s < SEGMENT_STEPS; s++) {
+    const start = {
+      x: a,
+      direction,
+      lowDecision: da,
+      highDecision: db,
+      segment: { origin: a, lo: 0, hi: length },
+    };
+    return this.halve(start, LOOK_SEGMENT_STEPS);
+  }
+
+  /** The same boundary point, its segment halved to {@link SEGMENT_STEPS} in all. */
+  refine(point: BoundaryPoint): Promise<BoundaryPoint | null> {
+    return this.halve(point, SEGMENT_STEPS - LOOK_SEGMENT_STEPS);
+  }
+
+  private async halve(point: BoundaryPoint, steps: number): Promise<BoundaryPoint | null> {
+    const { origin } = point.segment;
+    let { lo, hi } = point.segment;
+    const low = point.lowDecision;
+    let high = point.highDecision;
+    const at = (t: number) => origin.map((v, j) => v + t * point.direction[j]);
+    for (let s = 0; s < steps; s++) {
       const mid = (lo + hi) / 2;
       const d = await this.decide(at(mid));
       if (d === null) return null;
@@ -118,6 +144,12 @@ export class BoundarySearch {
         high = d;
       }
     }
-    return { x: at((lo + hi) / 2), direction, lowDecision: low, highDecision: high };
+    return {
+      x: at((lo + hi) / 2),
+      direction: point.direction,
+      lowDecision: low,
+      highDecision: high,
+      segment: { origin, lo, hi },
+    };
   }
 }
