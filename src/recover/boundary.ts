@@ -1,22 +1,20 @@
 import { EchelonBasis } from '../linalg/echelon.js';
-import { UserError } from '../errors.js';
-import { fromRows, norm2, zeros } from '../linalg/matrix.js';
+import { norm2, zeros } from '../linalg/matrix.js';
 import { gramSchmidtRows } from '../linalg/orthonormal.js';
 import { singularValues } from '../linalg/svd.js';
 import { isRealValued } from '../oracle/access.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
-import { measureRatios, type Ratios } from './boundaryNormal.js';
-import type { NearBoundary } from './certificate.js';
-import { BRACKET_SIGMAS, coarseLook, fineLook, MIRROR_MARGIN } from './boundaryProbes.js';
-import { BoundarySearch, type BoundaryPoint } from './boundarySearch.js';
+import { coarseLook, fineLook } from './boundaryProbes.js';
+import { measureNewPart } from './boundaryNewPart.js';
+import { BoundarySearch, certificatePoints, type BoundaryPoint } from './boundarySearch.js';
 import { RowStreamer } from './complementPoint.js';
 import { rowsPerCallFor } from './measure.js';
 import { defineMethod } from './method.js';
 import { ModelFailures, type RunOutcome } from './modelFailures.js';
 import { NEWS_FACTOR } from './newsTracker.js';
 import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
-import { findStraddles, SmoothnessVotes } from './straddle.js';
+import { SmoothnessVotes } from './straddle.js';
 
 /** Options of the boundary method. */
 export interface BoundaryOptions {
@@ -74,13 +72,6 @@ export const DEFAULT_NO_NEWS_RUN = 8;
  */
 export const DEFAULT_CANDIDATES = 8;
 export const GOOD_SHARE = 0.3;
-
-/** Offset shrink per re-measurement of a straddle, and re-measurements before giving up. */
-export const STRADDLE_SHRINK = 16;
-export const MAX_SHRINKS = 2;
-
-/** Quantile of a point's curvature asymmetries that guesses the next −δ brackets. */
-export const CURVATURE_QUANTILE = 0.9;
 
 /** What the boundary method reports beyond the common result fields. */
 export interface BoundaryDetails {
@@ -207,43 +198,6 @@ export async function recoverFromBoundary(
   return { ...result(s, state, search), nearBoundary: near };
 }
 
-/**
- * Fresh boundary points for the certificate, each giving a base point just below and one just
- * above the boundary ({@link CERTIFY_MARGIN} away); undefined when the budget or the model
- * leaves none. Fresh, because the normals at the points measured lie in the span by
- * construction.
- */
-async function certificatePoints(search: BoundarySearch): Promise<NearBoundary | undefined> {
-  const rows: Float64Array[] = [];
-  for (let p = 0; p < CERTIFY_POINTS; p++) {
-    let point;
-    try {
-      point = await search.next();
-    } catch (e) {
-      if (e instanceof UserError) break; // the span stands; the certificate says less
-      throw e;
-    }
-    if (point === null || point === 'flat') break;
-    const eta = CERTIFY_MARGIN * search.scale;
-    for (const side of [-1, 1])
-      rows.push(point.x.map((v, j) => v + side * eta * point.direction[j]));
-  }
-  if (rows.length === 0) return undefined;
-  return { points: fromRows(rows), moveNorm: CERTIFY_MOVE * search.scale };
-}
-
-/**
- * Boundary points found for the certificate, their distance from the boundary and the length
- * of the certificate's moves, relative to the point scale. A move of length L orthogonal to a
- * span with error θ changes the score by about θ·L·‖∇f‖, against the margin η·(∇f·d): at
- * η = 1e-3 and L = 0.1 a span with θ up to ~1e-3 / ‖ĝ‖ (‖ĝ‖ = ‖∇f‖/∇f·d, ~10 on the nets
- * measured) passes, while a random move of that length changes the score by ~L·‖∇f‖/√n,
- * about 100× the margin at n = 100, and flips half the time.
- */
-export const CERTIFY_POINTS = 4;
-export const CERTIFY_MARGIN = 1e-3;
-export const CERTIFY_MOVE = 0.1;
-
 function stopCheck(s: Settings, state: State): StopReason | null {
   if (state.basis.rank === s.n) return 'full-rank';
   if (state.rejectedRun >= REJECTED_RUN_FACTOR * s.noNewsRun) return 'saturated';
@@ -336,95 +290,6 @@ async function examine(
     sigma: fine.sigma,
     share: share(fine.sigma),
   };
-}
-
-/**
- * The new part of the normal: one ratio per complement direction d_j (v_j = ĝ·d_j, zero at the
- * pivots: the echelon form's reduced vector), straddles re-measured at shorter offsets;
- * 'rejected' when some ratio cannot be had cleanly.
- */
-async function measureNewPart(
-  streamer: RowStreamer,
-  candidate: Candidate,
-  s: Settings,
-  state: State,
-): Promise<Float64Array | 'rejected' | null> {
-  const { point, delta, sigma } = candidate;
-  const free = state.basis.freeCoordinates();
-  const directions = Array.from(free, (j) => {
-    const d = new Float64Array(s.n);
-    state.basis.addDirection(d, j, 1);
-    return d;
-  });
-  const resolution = sigma * 2 ** -s.bits;
-  const norms = directions.map(norm2);
-  const mirror = MIRROR_MARGIN * state.curvatureShare * sigma;
-  const again = (indices: number[], offset: number) =>
-    measureRatios(
-      streamer,
-      point,
-      indices.map((i) => directions[i]),
-      {
-        offset,
-        centres: new Float64Array(indices.length),
-        halfWidths: Float64Array.from(indices, (i) => BRACKET_SIGMAS * sigma * norms[i]),
-        resolutions: new Float64Array(indices.length).fill(resolution),
-        // the −δ side differs from the +δ side's mirror by curvature, ∝ offset·‖d‖²
-        mirrorHalfWidths: Float64Array.from(
-          indices,
-          (i) => mirror * (offset / delta) * norms[i] ** 2,
-        ),
-        symmetric: s.symmetric,
-      },
-    );
-  const measured = await again(
-    Array.from(free, (_, i) => i),
-    delta,
-  );
-  if (measured === null) return null;
-  state.tally.expansions += measured.expansions;
-  learnCurvature(state, measured, norms, sigma);
-  const clean = await resolveStraddles(measured, delta, resolution, s, state, again);
-  if (clean === null || clean === 'rejected') return clean;
-  const v = new Float64Array(s.n);
-  free.forEach((j, i) => (v[j] = clean[i]));
-  return v;
-}
-
-/** Keep a high quantile of the point's curvature asymmetries, per unit ‖d‖² and σ. */
-function learnCurvature(state: State, measured: Ratios, norms: number[], sigma: number): void {
-  const shares = Array.from(measured.asymmetry, (a, i) => Math.abs(a) / (norms[i] ** 2 * sigma))
-    .filter(Number.isFinite)
-    .sort((a, b) => a - b);
-  if (shares.length === 0) return;
-  state.curvatureShare = shares[Math.floor(CURVATURE_QUANTILE * (shares.length - 1))];
-}
-
-/** Re-measure straddled ratios at shorter offsets until none is left, or give the point up. */
-async function resolveStraddles(
-  measured: Ratios,
-  delta: number,
-  resolution: number,
-  s: Settings,
-  state: State,
-  again: (indices: number[], offset: number) => Promise<Ratios | null>,
-): Promise<Float64Array | 'rejected' | null> {
-  const ratios = Float64Array.from(measured.ratios);
-  if (ratios.some(Number.isNaN)) return 'rejected';
-  if (!s.symmetric) return ratios;
-  let pending = findStraddles(measured.asymmetry, resolution, state.votes, true);
-  for (let shrink = 1; pending.length > 0; shrink++) {
-    if (shrink > MAX_SHRINKS) return 'rejected';
-    state.straddles += pending.length;
-    const r = await again(pending, delta * STRADDLE_SHRINK ** -shrink);
-    if (r === null) return null;
-    state.tally.expansions += r.expansions;
-    if (r.ratios.some(Number.isNaN)) return 'rejected';
-    pending.forEach((i, p) => (ratios[i] = r.ratios[p]));
-    const still = findStraddles(r.asymmetry, resolution, state.votes, false);
-    pending = still.map((p) => pending[p]);
-  }
-  return ratios;
 }
 
 /**

@@ -6,11 +6,8 @@ import { compareSubspaces } from '../../src/linalg/principalAngles.js';
 import type { AccessLevel } from '../../src/oracle/access.js';
 import { buildOracleStack } from '../../src/oracle/stack.js';
 import { Rng } from '../../src/random/rng.js';
-import {
-  recoverFromBoundary,
-  STRADDLE_SHRINK,
-  type BoundaryOptions,
-} from '../../src/recover/boundary.js';
+import { recoverFromBoundary, type BoundaryOptions } from '../../src/recover/boundary.js';
+import { STRADDLE_SHRINK } from '../../src/recover/boundaryNewPart.js';
 import { measureRatios } from '../../src/recover/boundaryNormal.js';
 import { RowStreamer } from '../../src/recover/complementPoint.js';
 import { findStraddles, SMOOTH_EVIDENCE, SmoothnessVotes } from '../../src/recover/straddle.js';
