@@ -14,10 +14,15 @@ export interface BenchCase {
   /** `onnx-f64` / `onnx-f32`: make-net's ONNX export; `cmd-f64` / `cmd-f32`: NumPy weights behind mlp_server.py, computing in
    * float64 / float32 (the precision is probed, as for a user's black box). */
   readonly serve: 'onnx-f64' | 'onnx-f32' | 'cmd-f64' | 'cmd-f32';
+  /** An access level; `threshold:I:median` thresholds output I at its median over Gaussian inputs. */
   readonly access: string;
   readonly seed: number;
   /** The recovery method (`auto` when absent). */
   readonly method?: string;
+  /** Query budget (the baseline runs at ours' count). */
+  readonly budget?: number;
+  /** Options of the method, by key. */
+  readonly methodOptions?: Readonly<Record<string, number>>;
   /** make-net lookalike options. */
   readonly head?: Head;
   readonly layerNorm?: boolean;
@@ -195,6 +200,32 @@ const LOOKALIKES: readonly BenchCase[] = [
   },
 ];
 
+/**
+ * The boundary method's acceptance shapes: one bit per query (`threshold:0:median`, the
+ * threshold being the median output over Gaussian inputs, found by bench/run.ts before the run)
+ * or one label per query.
+ */
+const BITS = { n: 100, k: 20, widths: [32, 32], outputs: 1, serve: 'onnx-f64', seed: 1 } as const;
+const BOUNDARY: readonly BenchCase[] = [
+  ...(['tanh', 'sigmoid', 'gelu', 'relu'] as const).map((activation) => ({
+    ...BITS,
+    name: `${activation}-100x20-bits`,
+    activation,
+    access: 'threshold:0:median',
+  })),
+  {
+    name: 'relu-784x64-labels',
+    n: 784,
+    k: 64,
+    widths: [32, 32],
+    outputs: 10,
+    activation: 'relu',
+    serve: 'onnx-f64',
+    access: 'label',
+    seed: 5,
+  },
+];
+
 /** The fixed cases of `npm run bench`; later work adds rows here rather than new harnesses. */
 export const CASES: readonly BenchCase[] = [
   ...[...BASE, ...ACCEPTANCE].flatMap((c) => [
@@ -202,4 +233,12 @@ export const CASES: readonly BenchCase[] = [
     { ...c, name: c.name, method: 'adaptive' },
   ]),
   ...LOOKALIKES.map((c) => ({ ...c, method: 'adaptive' })),
+  ...BOUNDARY.map((c) => ({ ...c, method: 'boundary' })),
+  // the Monte-Carlo baseline at about our queries on the same nets (bench/hsjBaseline.ts)
+  ...BOUNDARY.filter((c) => c.n === 100).map((c) => ({
+    ...c,
+    method: 'hsj-baseline',
+    budget: 50000,
+    methodOptions: { baselineRank: c.k },
+  })),
 ];

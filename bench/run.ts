@@ -10,13 +10,17 @@ import { compareSubspaces, principalAngles } from '../src/linalg/principalAngles
 import { writeNetworkOnnx } from '../src/nets/onnxExport.js';
 import { ownedSections } from './sections.js';
 import { randomNetwork } from '../src/nets/randomNetwork.js';
-import { parseAccess } from '../src/oracle/access.js';
+import { parseAccess, type AccessLevel } from '../src/oracle/access.js';
 import { CmdOracle } from '../src/oracle/cmdOracle.js';
 import { OnnxOracle } from '../src/oracle/onnxOracle.js';
 import type { Oracle } from '../src/oracle/oracle.js';
 import { Rng } from '../src/random/rng.js';
 import { recoverSpan } from '../src/recover/recoverSpan.js';
+import { registerMethod } from '../src/recover/registry.js';
 import { CASES, type BenchCase } from './cases.js';
+import { hsjBaselineMethod } from './hsjBaseline.js';
+
+registerMethod(hsjBaselineMethod);
 
 interface Row {
   readonly c: BenchCase;
@@ -88,9 +92,11 @@ async function runCase(c: BenchCase): Promise<Row> {
   const { model, truth, countFile } = await openCase(c);
   try {
     const s = await recoverSpan(model, {
-      access: parseAccess(c.access),
+      access: await resolveAccess(c.access, model),
       seed: c.seed,
       method: c.method,
+      budget: c.budget,
+      methodOptions: c.methodOptions,
     });
     const cmp = compareSubspaces(s.result.basis, truth);
     const k = cmp.dimB; // rank(A), measured
@@ -112,6 +118,22 @@ async function runCase(c: BenchCase): Promise<Row> {
   } finally {
     await model.dispose();
   }
+}
+
+/**
+ * The case's access level; `threshold:I:median` becomes the median of output I over 201 seeded
+ * Gaussian inputs (queried outside the run, so not counted in its queries).
+ */
+async function resolveAccess(access: string, model: Oracle): Promise<AccessLevel> {
+  const m = /^threshold:(\d+):median$/.exec(access);
+  if (m === null) return parseAccess(access);
+  const index = Number(m[1]);
+  const count = 201;
+  const n = model.inputDim;
+  const inputs = { rows: count, cols: n, data: new Rng(99).gaussianVector(count * n) };
+  const out = await model.query(inputs);
+  const values = Float64Array.from({ length: count }, (_, r) => out.data[r * out.cols + index]);
+  return { kind: 'threshold', index, threshold: median(values) };
 }
 
 function median(values: Float64Array): number {

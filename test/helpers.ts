@@ -107,3 +107,39 @@ export function rareUnitOracle(
   }
   return new NetworkOracle(net);
 }
+
+/**
+ * The median of output `index` over `count` Gaussian inputs (seeded): a threshold that splits
+ * the inputs evenly, as `--access threshold:I:T` needs. Queries the oracle directly.
+ */
+export async function medianOutput(
+  oracle: Oracle,
+  index = 0,
+  count = 201,
+  seed = 99,
+): Promise<number> {
+  const rng = new Rng(seed);
+  const n = oracle.inputDim;
+  const out = await oracle.query({ rows: count, cols: n, data: rng.gaussianVector(count * n) });
+  const values = Array.from({ length: count }, (_, r) => out.data[r * out.cols + index]);
+  values.sort((a, b) => a - b);
+  return values[count >> 1];
+}
+
+/** An oracle that counts the rows it answers (the model's own count, for exact-count checks). */
+export function countRows(inner: Oracle): Oracle & { readonly rows: number } {
+  let rows = 0;
+  return {
+    inputDim: inner.inputDim,
+    outputDim: inner.outputDim,
+    precision: inner.precision,
+    query: async (inputs: Matrix) => {
+      rows += inputs.rows;
+      return inner.query(inputs);
+    },
+    dispose: () => inner.dispose(),
+    get rows() {
+      return rows;
+    },
+  };
+}

@@ -40,7 +40,33 @@ export interface CertifyOptions {
    * boundary), so the verdict is `incomplete` on any flip and `unsure` otherwise.
    */
   decisions?: boolean;
+  /**
+   * Base points next to the decision boundary (one per row, cycled), with the length of the
+   * moves from them: see {@link NearBoundary}. Only with `decisions`; no wide moves then.
+   */
+  nearBoundary?: NearBoundary;
 }
+
+/**
+ * Points just off a decision boundary, which make a decision certificate sensitive. A point at
+ * distance η (along the normal, in decision terms) from the boundary flips under any move that
+ * changes the score by more than its margin, so a move orthogonal to a complete span flips
+ * nothing (the score is exactly unchanged but for the span's own error), while a move of the
+ * same length in a random direction — the baseline — flips often; a missing direction shows as
+ * orthogonal flips. Without such points (random base points sit far from the boundary), no
+ * flip proves little.
+ */
+export interface NearBoundary {
+  readonly points: Matrix;
+  readonly moveNorm: number;
+}
+
+/**
+ * Share of the baseline moves that must flip for a flip-free orthogonal check to count as
+ * complete: the check is sensitive at these points (a random move of that length flips half
+ * the time at a point on the boundary).
+ */
+export const SENSITIVE_BASELINE_SHARE = 0.25;
 
 /** Moves a certificate makes unless told otherwise: 8 at the recovery's scale, 8 wide. */
 export const DEFAULT_CERTIFY_MOVES = 16;
@@ -123,7 +149,9 @@ export async function certifyWithLeads(
 ): Promise<CheckedSpan> {
   const n = oracle.inputDim;
   const pointScale = options.pointScale ?? 1;
-  const moveNorm = pointScale * Math.sqrt(n); // of the moves at the recovery's own scale
+  const near = options.decisions ? options.nearBoundary : undefined;
+  // the moves' length at the recovery's own scale (wide moves are WIDE_MOVE_SCALE× longer)
+  const moveNorm = near?.moveNorm ?? pointScale * Math.sqrt(n);
   const noLeads = zeros(0, n);
   if (basis.rows >= n) {
     const certificate: Certificate = {
@@ -132,7 +160,18 @@ export async function certifyWithLeads(
     };
     return { certificate, leads: noLeads };
   }
-  const rows = drawMoves(basis, options.moves ?? DEFAULT_CERTIFY_MOVES, pointScale, moveNorm, rng);
+  const widen = (t: number): number => (near === undefined && isWide(t) ? WIDE_MOVE_SCALE : 1);
+  const base = (t: number): Float64Array =>
+    near === undefined
+      ? rng.gaussianVector(n).map((v) => widen(t) * pointScale * v)
+      : near.points.data.slice((t % near.points.rows) * n, ((t % near.points.rows) + 1) * n);
+  const rows = drawMoves(
+    basis,
+    options.moves ?? DEFAULT_CERTIFY_MOVES,
+    base,
+    (t) => widen(t) * moveNorm,
+    rng,
+  );
   const answer = await measureWithinBudget(
     oracle,
     rows.rows / ROWS_PER_MOVE,
@@ -154,7 +193,9 @@ export async function certifyWithLeads(
   const m = out.cols;
   const at = (t: number, r: number, o: number): number => out.data[(ROWS_PER_MOVE * t + r) * m + o];
   const common = { queries: ROWS_PER_MOVE * moves, moves, moveNorm };
-  const judgement = options.decisions ? judgeDecisions(moves, m, at) : judgeScores(moves, m, at);
+  const judgement = options.decisions
+    ? judgeDecisions(moves, m, at, near !== undefined)
+    : judgeScores(moves, m, at);
   return {
     certificate: { ...common, ...judgement.findings },
     leads: leadPoints(rows, judgement.leadMoves),
@@ -179,27 +220,29 @@ function isWide(t: number): boolean {
   return t % WIDE_EVERY === WIDE_EVERY - 1;
 }
 
-/** Rows of `moves` moves: base point, orthogonal move, unconstrained move of the same length. */
+/**
+ * Rows of `moves` moves: base point, orthogonal move, unconstrained move of the same length
+ * (`moveNorm(t)` for move t).
+ */
 function drawMoves(
   basis: Matrix,
   moves: number,
-  pointScale: number,
-  moveNorm: number,
+  basePoint: (t: number) => Float64Array,
+  moveNorm: (t: number) => number,
   rng: Rng,
 ): Matrix {
   const n = basis.cols;
   const rows = zeros(ROWS_PER_MOVE * moves, n);
   for (let t = 0; t < moves; t++) {
-    const x = rng.gaussianVector(n);
+    const x = basePoint(t);
     const v = unit(projectOntoComplement(basis, rng.gaussianVector(n)));
     const w = unit(rng.gaussianVector(n));
     const base = ROWS_PER_MOVE * t * n;
-    const widen = isWide(t) ? WIDE_MOVE_SCALE : 1;
+    const length = moveNorm(t);
     for (let j = 0; j < n; j++) {
-      const xj = widen * pointScale * x[j];
-      rows.data[base + j] = xj;
-      rows.data[base + n + j] = xj + widen * moveNorm * v[j];
-      rows.data[base + 2 * n + j] = xj + widen * moveNorm * w[j];
+      rows.data[base + j] = x[j];
+      rows.data[base + n + j] = x[j] + length * v[j];
+      rows.data[base + 2 * n + j] = x[j] + length * w[j];
     }
   }
   return rows;
@@ -213,15 +256,19 @@ interface Judgement {
 /** Output `o` of row `r` (0 base, 1 orthogonal, 2 unconstrained) of move `t`. */
 type Outputs = (t: number, r: number, o: number) => number;
 
-/** Decisions (labels, bits): any flip proves a missing direction; none proves little. */
-function judgeDecisions(moves: number, m: number, at: Outputs): Judgement {
-  const leadMoves: number[] = [];
-  for (let t = 0; t < moves; t++) {
-    let flipped = false;
-    for (let o = 0; o < m; o++) if (at(t, 1, o) !== at(t, 0, o)) flipped = true;
-    if (flipped) leadMoves.push(t);
-  }
+/**
+ * Decisions (labels, bits): any flip proves a missing direction; none proves completeness only
+ * from points next to the boundary where the baseline moves flip often (see {@link NearBoundary}).
+ */
+function judgeDecisions(moves: number, m: number, at: Outputs, nearBoundary: boolean): Judgement {
+  const flipped = (t: number, r: number): boolean => {
+    for (let o = 0; o < m; o++) if (at(t, r, o) !== at(t, 0, o)) return true;
+    return false;
+  };
+  const all = Array.from({ length: moves }, (_, t) => t);
+  const leadMoves = all.filter((t) => flipped(t, 1));
   const flips = leadMoves.length;
+  const baseline = all.filter((t) => flipped(t, 2)).length;
   const counts = { maxChange: flips, relativeChange: flips / moves };
   const findings: Judgement['findings'] =
     flips > 0
@@ -230,11 +277,19 @@ function judgeDecisions(moves: number, m: number, at: Outputs): Judgement {
           verdict: 'incomplete',
           reason: `${flips} orthogonal moves flipped the decision`,
         }
-      : {
-          ...counts,
-          verdict: 'unsure',
-          reason: 'no orthogonal move flipped the decision; decisions are coarse evidence',
-        };
+      : nearBoundary && baseline >= SENSITIVE_BASELINE_SHARE * moves
+        ? {
+            ...counts,
+            verdict: 'complete',
+            reason: `no orthogonal move from points next to the boundary flipped the decision, ${baseline} of ${moves} random moves did`,
+          }
+        : {
+            ...counts,
+            verdict: 'unsure',
+            reason: nearBoundary
+              ? `no orthogonal move flipped the decision, but only ${baseline} of ${moves} random moves did either`
+              : 'no orthogonal move flipped the decision; decisions are coarse evidence',
+          };
   return { findings, leadMoves };
 }
 

@@ -193,6 +193,7 @@ async function runCertificate(
       moves: Math.min(moves, affordable),
       pointScale: result.pointScale,
       decisions: !isRealValued(access),
+      nearBoundary: result.nearBoundary,
     });
     return { ...checked, cut: affordable < moves };
   } catch (e) {

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { formatAccess, type AccessLevel } from '../oracle/access.js';
 import { adaptiveMethod } from './adaptive.js';
+import { boundaryMethod } from './boundary.js';
 import { gradientMethod } from './gradient.js';
 import { optionFlag, type RecoveryMethod } from './method.js';
 
@@ -8,7 +9,7 @@ import { optionFlag, type RecoveryMethod } from './method.js';
 export const AUTO_METHOD = 'auto';
 
 /** Every recovery method, in the order the help text lists them. */
-const methods: RecoveryMethod[] = [adaptiveMethod, gradientMethod];
+const methods: RecoveryMethod[] = [adaptiveMethod, gradientMethod, boundaryMethod];
 
 /** The registered methods. */
 export function listMethods(): readonly RecoveryMethod[] {

@@ -1,4 +1,5 @@
 import type { Matrix } from '../linalg/matrix.js';
+import type { NearBoundary } from './certificate.js';
 
 /** Why a recovery stopped. */
 export type StopReason =
@@ -41,6 +42,11 @@ export interface RecoveryResult<D extends MethodDetails = MethodDetails> {
    * complete), so a run with suspects is reported `unsure`. 0 or absent when the rank is clear.
    */
   readonly suspectDirections?: number;
+  /**
+   * Points next to the decision boundary for the certificate of a decision-only run, and the
+   * length of its moves from them (certificate.ts); absent for real-valued methods.
+   */
+  readonly nearBoundary?: NearBoundary;
   readonly details: D;
 }
 

@@ -57,7 +57,10 @@ test('bad flags', () => {
   assertUsageError(runCli(['recover']), /--model/);
   assertUsageError(recover(`onnx:${onnx}`, '--access', 'score'), /--access/);
   assertUsageError(recover(`onnx:${onnx}`, '--access', 'score:7'), /only 1 outputs/);
-  assertUsageError(recover(`onnx:${onnx}`, '--access', 'label'), /no recovery method/);
+  assertUsageError(
+    recover(`onnx:${onnx}`, '--method', 'gradient', '--access', 'label'),
+    /--method gradient cannot work from --access label; use --method boundary/,
+  );
   assertUsageError(recover(`onnx:${onnx}`, '--budget', '-5'), /--budget/);
   assertUsageError(recover(`onnx:${onnx}`, '--method', 'magic'), /--method/);
   assertUsageError(recover('cmd:cat'), /--input-dim/);

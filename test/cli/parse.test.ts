@@ -46,7 +46,8 @@ test('bad values name the flag', () => {
     [{ model: 'onnx:a', precision: 'f16' }, /--precision/],
     [{ model: 'onnx:a', method: 'x' }, /--method/],
     [{ model: 'onnx:a', method: 'gradient', access: 'label' }, /--method gradient.*label/],
-    [{ model: 'onnx:a', access: 'threshold:0:0.5' }, /no recovery method/],
+    [{ model: 'onnx:a', method: 'adaptive', access: 'threshold:0:0.5' }, /use --method boundary/],
+    [{ model: 'onnx:a', method: 'boundary', access: 'scores' }, /--method boundary.*scores/],
   ];
   for (const [flags, pattern] of bad) {
     assert.throws(

@@ -51,10 +51,13 @@ test('a budget is never exceeded and a short one ends incomplete', async () => {
   assert.ok(s.result.rank < 15);
 });
 
-test('labels and bits are refused until the boundary method exists', async () => {
+test('the gradient method refuses labels and bits (decisions have no differences)', async () => {
   const oracle = referenceOracle({ inputDim: 10, firstWidth: 4 });
   for (const a of ['label', 'threshold:0:0']) {
-    await assert.rejects(recoverSpan(oracle, { access: parseAccess(a) }), UserError);
+    await assert.rejects(
+      recoverSpan(oracle, { method: 'gradient', access: parseAccess(a) }),
+      (e: unknown) => e instanceof UserError && /use --method boundary/.test(e.message),
+    );
   }
 });
 

@@ -61,7 +61,9 @@ test('auto picks the accepting method of highest priority; names are unique', ()
   assert.ok(methodNames().includes('toy-axes'));
   assert.equal(resolveMethod('auto', parseAccess('scores')).name, 'adaptive');
   assert.equal(resolveMethod('auto', parseAccess('score:0')).name, 'adaptive');
-  assert.throws(() => resolveMethod('auto', parseAccess('label')), UserError);
+  assert.equal(resolveMethod('auto', parseAccess('label')).name, 'boundary');
+  assert.equal(resolveMethod('auto', parseAccess('threshold:0:0.5')).name, 'boundary');
+  assert.throws(() => resolveMethod('boundary', parseAccess('scores')), UserError);
   assert.throws(() => resolveMethod('toy-axes', parseAccess('label')), /cannot work from/);
   assert.throws(() => registerMethod(axesMethod), /taken/);
   assert.throws(() => registerMethod({ ...axesMethod, name: 'auto' }), /taken/);
