@@ -2,7 +2,7 @@ import { zeros } from '../src/linalg/matrix.js';
 import { svdRight } from '../src/linalg/svd.js';
 import type { Oracle } from '../src/oracle/oracle.js';
 import type { Rng } from '../src/random/rng.js';
-import { unit } from '../src/recover/boundaryProbes.js';
+import { unit } from '../src/linalg/matrix.js';
 import { BoundarySearch, type BoundaryPoint } from '../src/recover/boundarySearch.js';
 import { RowStreamer } from '../src/recover/complementPoint.js';
 import { rowsPerCallFor } from '../src/recover/measure.js';

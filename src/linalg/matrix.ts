@@ -82,6 +82,13 @@ export function norm2(x: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
+/** Scale `v` in place to unit length (Euclidean); returns it. */
+export function unit(v: Float64Array): Float64Array {
+  const norm = norm2(v);
+  for (let j = 0; j < v.length; j++) v[j] /= norm;
+  return v;
+}
+
 /** Stack matrices with equal column counts on top of each other. */
 export function vstack(parts: Matrix[], cols: number): Matrix {
   const rows = parts.reduce((s, p) => s + p.rows, 0);

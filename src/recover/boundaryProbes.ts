@@ -1,5 +1,5 @@
 import type { EchelonBasis } from '../linalg/echelon.js';
-import { norm2 } from '../linalg/matrix.js';
+import { unit } from '../linalg/matrix.js';
 import type { Rng } from '../random/rng.js';
 import { measureRatios, type Ratios } from './boundaryNormal.js';
 import type { BoundaryPoint } from './boundarySearch.js';
@@ -175,12 +175,6 @@ function complementDirections(ctx: ProbeContext, count = ctx.probes): Float64Arr
     ctx.basis.toComplement(w);
     return unit(w);
   });
-}
-
-export function unit(v: Float64Array): Float64Array {
-  const norm = norm2(v);
-  for (let j = 0; j < v.length; j++) v[j] /= norm;
-  return v;
 }
 
 function rms(values: Float64Array): number {

@@ -1,4 +1,4 @@
-import { norm2, zeros, type Matrix } from '../linalg/matrix.js';
+import { unit, zeros, type Matrix } from '../linalg/matrix.js';
 import { projectOntoComplement } from '../linalg/orthonormal.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
@@ -368,10 +368,4 @@ function scoreFindings(narrow: MoveGroup, wide: MoveGroup): Judgement['findings'
     reason:
       'the output responds slightly to orthogonal moves (an imprecise basis or a weak missing direction)',
   };
-}
-
-function unit(v: Float64Array): Float64Array {
-  const norm = norm2(v);
-  for (let j = 0; j < v.length; j++) v[j] /= norm;
-  return v;
 }
