@@ -15,6 +15,7 @@ import {
   type ProbeReading,
 } from './complementPoint.js';
 import { defineMethod, type ContinueFrom } from './method.js';
+import { CANDIDATES_OPTION, NO_NEWS_RUN_OPTION } from './sharedOptions.js';
 import { ModelFailures, type RunOutcome } from './modelFailures.js';
 import { rowsPerCallFor } from './measure.js';
 import { NEWS_FACTOR } from './newsTracker.js';
@@ -805,14 +806,7 @@ export const adaptiveMethod = defineMethod({
       max: 32,
       description: 'random complement probes per point (novelty and kink check)',
     },
-    {
-      key: 'candidates',
-      placeholder: 'n',
-      kind: 'integer',
-      min: 1,
-      max: 64,
-      description: 'candidate points probed per point measured (the most informative is measured)',
-    },
+    CANDIDATES_OPTION,
     {
       key: 'refineFactor',
       placeholder: 'f',
@@ -820,13 +814,7 @@ export const adaptiveMethod = defineMethod({
       description:
         'rows in all as a multiple of the floor k(n−k)+k, pooling precise gradients after the span is found (0: off; default 2 for float32, 0 for float64)',
     },
-    {
-      key: 'noNewsRun',
-      placeholder: 'n',
-      kind: 'integer',
-      min: 1,
-      description: 'points in a row without news that end the run',
-    },
+    NO_NEWS_RUN_OPTION,
   ],
   continues: true,
   run: (oracle, rng, options, onProgress, from) =>

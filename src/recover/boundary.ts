@@ -11,6 +11,7 @@ import { BoundarySearch, certificatePoints, type BoundaryPoint } from './boundar
 import { RowStreamer } from './complementPoint.js';
 import { rowsPerCallFor } from './measure.js';
 import { defineMethod } from './method.js';
+import { CANDIDATES_OPTION, NO_NEWS_RUN_OPTION } from './sharedOptions.js';
 import { ModelFailures, type RunOutcome } from './modelFailures.js';
 import { NEWS_FACTOR } from './newsTracker.js';
 import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
@@ -370,21 +371,8 @@ export const boundaryMethod = defineMethod({
       max: 40,
       description: 'bisection bits per normal component (default 15)',
     },
-    {
-      key: 'candidates',
-      placeholder: 'n',
-      kind: 'integer',
-      min: 1,
-      max: 64,
-      description: 'candidate points probed per point measured (the most informative is measured)',
-    },
-    {
-      key: 'noNewsRun',
-      placeholder: 'n',
-      kind: 'integer',
-      min: 1,
-      description: 'points in a row without news that end the run',
-    },
+    CANDIDATES_OPTION,
+    NO_NEWS_RUN_OPTION,
   ],
   run: (oracle, rng, options, onProgress) => recoverFromBoundary(oracle, rng, options, onProgress),
 });
