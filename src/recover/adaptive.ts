@@ -16,7 +16,7 @@ import {
 } from './complementPoint.js';
 import { defineMethod, type ContinueFrom } from './method.js';
 import { CANDIDATES_OPTION, NO_NEWS_RUN_OPTION } from './sharedOptions.js';
-import { ModelFailures, type RunOutcome } from './modelFailures.js';
+import { measureGuarded, ModelFailures, type RunOutcome } from './modelFailures.js';
 import { rowsPerCallFor } from './measure.js';
 import { NEWS_FACTOR } from './newsTracker.js';
 import { NoiseScale } from './noiseScale.js';
@@ -270,15 +270,11 @@ export async function recoverAdaptively(
   };
   const streamer = new RowStreamer(oracle, n, rowsPerCallFor(n, options.rowsPerCall));
   while (state.stopReason === null) {
-    try {
-      await measurePoint(streamer, rng, s, state);
-      state.failures.succeeded();
-    } catch (e) {
-      if (!state.failures.failed(e, streamer.rowsAnswered > 0)) {
-        state.failure = state.failures.final ?? undefined;
-        state.stopReason = 'model-error';
-      }
-    }
+    await measureGuarded(
+      state,
+      () => streamer.rowsAnswered > 0,
+      () => measurePoint(streamer, rng, s, state),
+    );
     if (state.stopReason === null) state.stopReason = stopCheck(s, state);
     onProgress({
       phase: 'adaptive',

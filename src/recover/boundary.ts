@@ -12,7 +12,7 @@ import { RowStreamer } from './complementPoint.js';
 import { rowsPerCallFor } from './measure.js';
 import { defineMethod } from './method.js';
 import { CANDIDATES_OPTION, NO_NEWS_RUN_OPTION } from './sharedOptions.js';
-import { ModelFailures, type RunOutcome } from './modelFailures.js';
+import { measureGuarded, ModelFailures, type RunOutcome } from './modelFailures.js';
 import { NEWS_FACTOR } from './newsTracker.js';
 import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
 import { SmoothnessVotes } from './straddle.js';
@@ -179,15 +179,13 @@ export async function recoverFromBoundary(
   const streamer = new RowStreamer(oracle, n, rowsPerCallFor(n, options.rowsPerCall));
   const search = new BoundarySearch(streamer, rng);
   while (state.stopReason === null) {
-    try {
-      state.stopReason = await measurePoint(streamer, search, rng, s, state);
-      state.failures.succeeded();
-    } catch (e) {
-      if (!state.failures.failed(e, streamer.rowsAnswered > 0)) {
-        state.failure = state.failures.final ?? undefined;
-        state.stopReason = 'model-error';
-      }
-    }
+    await measureGuarded(
+      state,
+      () => streamer.rowsAnswered > 0,
+      async () => {
+        state.stopReason = await measurePoint(streamer, search, rng, s, state);
+      },
+    );
     if (state.stopReason === null) state.stopReason = stopCheck(s, state);
     onProgress({
       phase: 'boundary',

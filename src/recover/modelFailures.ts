@@ -44,3 +44,25 @@ export interface RunOutcome {
   /** With stopReason 'model-error': what the model did. */
   failure?: Error;
 }
+
+/**
+ * One measurement of a run under the rule of {@link ModelFailures}: a failed model call drops
+ * the measurement and the run goes on; repeated failures or an interruption end it as
+ * `model-error`, keeping what was measured before.
+ * @param answeredBefore - whether the model had answered any row when the failure came.
+ */
+export async function measureGuarded(
+  run: RunOutcome,
+  answeredBefore: () => boolean,
+  measure: () => Promise<void>,
+): Promise<void> {
+  try {
+    await measure();
+    run.failures.succeeded();
+  } catch (e) {
+    if (!run.failures.failed(e, answeredBefore())) {
+      run.failure = run.failures.final ?? undefined;
+      run.stopReason = 'model-error';
+    }
+  }
+}
