@@ -10,7 +10,6 @@ import { encodeGreyPng, writeGreyPng } from '../io/png.js';
 import { type Matrix } from '../linalg/matrix.js';
 import { principalAngles } from '../linalg/principalAngles.js';
 import { loadMnistFirstLayer, loadMnistHoldout, MNIST_FIRST_WIDTH } from '../nets/mnist.js';
-import { formatAccess } from '../oracle/access.js';
 import type { Oracle } from '../oracle/oracle.js';
 import { openModel } from '../oracle/spec.js';
 import { buildOracleStack } from '../oracle/stack.js';
@@ -23,7 +22,7 @@ import { OBFUSCATE_OUTPUTS } from './obfuscate.js';
 import { prepareOutDir, writeResultFile } from './outDir.js';
 import { parseInteger } from './parse.js';
 import { makeReporter, type Reporter } from './progress.js';
-import { resultJson } from './recover.js';
+import { resultJson, type ResultJson } from './recover.js';
 
 /** Held-out digits the demo obfuscates unless told otherwise (the acceptance asks ≥ 100). */
 export const DEFAULT_DEMO_DIGITS = 100;
@@ -132,7 +131,7 @@ export async function runDemo(cmd: DemoCommand): Promise<number> {
       new Rng(cmd.seed + 1).fork(),
     );
     const report = join(cmd.outDir, 'report.html');
-    await writeReport(report, reportData(summary, model.inputDim, angles, obfuscations, series));
+    await writeReport(report, reportData(json, angles, obfuscations, series));
     process.stdout.write(`wrote ${report}\n`);
     return 0;
   } finally {
@@ -177,28 +176,16 @@ async function obfuscateAll(
 }
 
 function reportData(
-  s: RecoverySummary,
-  inputDim: number,
+  json: ResultJson,
   angles: Float64Array,
   obfuscations: ObfuscationSection[],
   series: ReportData['labelKeptByBasisFraction'],
 ): ReportData {
-  const r = s.result;
   return {
     title: 'spanrec demo: the bundled MNIST model',
-    recovery: {
-      rank: r.rank,
-      inputDim,
-      queries: s.queries,
-      method: r.method,
-      access: formatAccess(s.access),
-      complete: s.complete,
-      singularValues: Array.from(r.singularValues),
-      certificate: s.certificate,
-      seconds: s.seconds,
-    },
+    recovery: json,
     trueAnglesRad: Array.from(angles),
-    queryFloor: costRows(MNIST_FIRST_WIDTH, inputDim),
+    queryFloor: costRows(MNIST_FIRST_WIDTH, json.inputDim),
     obfuscations,
     labelKeptByBasisFraction: series,
   };

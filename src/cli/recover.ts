@@ -9,6 +9,8 @@ import { InterruptibleOracle } from '../oracle/interruptibleOracle.js';
 import { JournalOracle } from '../oracle/journalOracle.js';
 import { openModel } from '../oracle/spec.js';
 import { recoverSpan, type RecoverySummary } from '../recover/recoverSpan.js';
+import type { Certificate } from '../recover/certificate.js';
+import type { RecoveryResult, StopReason } from '../recover/result.js';
 import { methodNames } from '../recover/registry.js';
 import { DEFAULTS } from './defaults.js';
 import { stoppable } from './interrupt.js';
@@ -99,7 +101,26 @@ export function parseRecoverFlags(f: RecoverFlags): RecoverCommand {
 }
 
 /** The result.json object (docs/REFERENCE.md, "result.json"). */
-export function resultJson(s: RecoverySummary, inputDim: number): Record<string, unknown> {
+export interface ResultJson {
+  readonly rank: number;
+  readonly inputDim: number;
+  readonly queries: number;
+  readonly method: string;
+  readonly access: string;
+  readonly complete: boolean;
+  readonly singularValues: number[];
+  readonly certificate: Certificate;
+  readonly seconds: number;
+  readonly stopReason: StopReason;
+  readonly rankGapRatio: number | null;
+  readonly suspectDirections: number;
+  readonly continuations: number;
+  readonly secondsInOracle: number;
+  readonly overheadShare: number;
+  readonly details: RecoveryResult['details'];
+}
+
+export function resultJson(s: RecoverySummary, inputDim: number): ResultJson {
   const r = s.result;
   return {
     rank: r.rank,
