@@ -13,7 +13,7 @@ import {
   type Certificate,
 } from './certificate.js';
 import { MAX_INPUT_DIM } from './measure.js';
-import type { MethodOptionValues } from './method.js';
+import type { ContinueFrom, MethodOptionValues } from './method.js';
 import { AUTO_METHOD, resolveMethod } from './registry.js';
 import type { ProgressListener, RecoveryResult } from './result.js';
 
@@ -77,41 +77,32 @@ export async function recoverSpan(
     });
   const rng = new Rng(options.seed ?? 1);
   const moves = options.certifyMoves ?? DEFAULT_CERTIFY_MOVES;
-  reserveForCertificate(stack.budget, moves);
-  let result = await method.run(stack.oracle, rng.fork(), options.methodOptions ?? {}, report);
-  stack.budget?.reserve(0);
-  let check = await runCertificate(stack.oracle, stack.budget, result, access, moves, rng, report);
+  // Each run of the method leaves the certificate's share of the budget for the check after it.
+  const runMethod = async (from?: ContinueFrom): Promise<RecoveryResult> => {
+    reserveForCertificate(stack.budget, moves);
+    const r = await method.run(stack.oracle, rng.fork(), options.methodOptions ?? {}, report, from);
+    stack.budget?.reserve(0);
+    return r;
+  };
+  const check = (r: RecoveryResult) =>
+    runCertificate(stack.oracle, stack.budget, r, access, moves, rng, report);
+  let result = await runMethod();
+  let checked = await check(result);
   let continuations = 0;
   // An incomplete verdict is a lead: go on from the points where the missing directions showed.
   while (
     method.continues &&
     continuations < MAX_CONTINUATIONS &&
-    check.certificate.verdict === 'incomplete' &&
-    check.leads.rows > 0 &&
-    result.stopReason === 'saturated' &&
+    isLead(checked, result) &&
     (stack.budget === null || stack.budget.remaining > 2 * moves * ROWS_PER_MOVE)
   ) {
     continuations++;
-    reserveForCertificate(stack.budget, moves);
-    const from = {
-      basis: result.basis,
-      leads: check.leads,
-      pointScale: result.pointScale,
-      carry: result.carry,
-    };
-    const next = await method.run(
-      stack.oracle,
-      rng.fork(),
-      options.methodOptions ?? {},
-      report,
-      from,
-    );
-    stack.budget?.reserve(0);
-    result = continued(result, next);
-    check = await runCertificate(stack.oracle, stack.budget, result, access, moves, rng, report);
+    const { basis, pointScale, carry } = result;
+    result = continued(result, await runMethod({ basis, leads: checked.leads, pointScale, carry }));
+    checked = await check(result);
   }
-  const certificate = withSuspects(check.certificate, result.suspectDirections ?? 0);
-  const budgetSpent = result.stopReason === 'budget' || check.cut;
+  const certificate = withSuspects(checked.certificate, result.suspectDirections ?? 0);
+  const budgetSpent = result.stopReason === 'budget' || checked.cut;
   const complete =
     !budgetSpent && result.stopReason !== 'model-error' && certificate.verdict === 'complete';
   return {
@@ -132,6 +123,18 @@ export async function recoverSpan(
  * candidates without news; two cover a first miss and a miss the first continuation left.
  */
 export const MAX_CONTINUATIONS = 2;
+
+/** The method saturated, the certificate says incomplete and shows where: worth going on. */
+function isLead(
+  checked: { certificate: Certificate; leads: Matrix },
+  result: RecoveryResult,
+): boolean {
+  return (
+    checked.certificate.verdict === 'incomplete' &&
+    checked.leads.rows > 0 &&
+    result.stopReason === 'saturated'
+  );
+}
 
 /**
  * The result of a continued run: the new span (which contains the old), the counts of both
