@@ -305,25 +305,29 @@ interface MoveGroup {
  * group of moves (recovery scale, wide); the group with the larger ratio decides.
  */
 function judgeScores(moves: number, m: number, at: Outputs): Judgement {
-  const change = (t: number, r: number): number => {
-    let largest = 0;
-    for (let o = 0; o < m; o++) largest = Math.max(largest, Math.abs(at(t, r, o) - at(t, 0, o)));
-    return largest;
-  };
+  // Largest output change of each move's orthogonal (r = 1) and unconstrained (r = 2) row.
+  const largestChange = (r: number): Float64Array =>
+    Float64Array.from({ length: moves }, (_, t) => {
+      let largest = 0;
+      for (let o = 0; o < m; o++) largest = Math.max(largest, Math.abs(at(t, r, o) - at(t, 0, o)));
+      return largest;
+    });
+  const orthogonal = largestChange(1);
+  const free = largestChange(2);
   const groups = [false, true].map((wide): MoveGroup => {
-    let orthogonal = 0;
+    let change = 0;
     let baseline = 0;
     for (let t = 0; t < moves; t++) {
       if (isWide(t) !== wide) continue;
-      orthogonal = Math.max(orthogonal, change(t, 1));
-      baseline = Math.max(baseline, change(t, 2));
+      change = Math.max(change, orthogonal[t]);
+      baseline = Math.max(baseline, free[t]);
     }
-    return { change: orthogonal, baseline, ratio: orthogonal === 0 ? 0 : orthogonal / baseline };
+    return { change, baseline, ratio: change === 0 ? 0 : change / baseline };
   });
   const leadMoves: number[] = [];
   for (let t = 0; t < moves; t++) {
     const group = groups[isWide(t) ? 1 : 0];
-    if (change(t, 1) > INCOMPLETE_RELATIVE_CHANGE * group.baseline) leadMoves.push(t);
+    if (orthogonal[t] > INCOMPLETE_RELATIVE_CHANGE * group.baseline) leadMoves.push(t);
   }
   return { findings: scoreFindings(groups[0], groups[1]), leadMoves };
 }
