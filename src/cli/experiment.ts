@@ -7,9 +7,10 @@ import { runRandomCell, type RandomCellResult } from '../experiments/randomCell.
 import {
   cellKey,
   DEFAULT_SEEDS,
-  FULL_GRID,
   gridCells,
-  QUICK_GRID,
+  RANDOM_EXPERIMENT,
+  THRESHOLD_EXPERIMENT,
+  type GridExperiment,
 } from '../experiments/randomGrid.js';
 import { randomPlots } from '../experiments/randomPlots.js';
 import { isFullRecovery, resultsCsv, resultsTables } from '../experiments/randomTables.js';
@@ -20,19 +21,20 @@ import { prepareOutDir, writeResultFile } from './outDir.js';
 import { optional, parseInteger } from './parse.js';
 import { makeReporter, type Reporter } from './progress.js';
 
-/** Where `experiment random` writes unless told otherwise. */
-const DEFAULT_OUT = 'spanrec-experiment-random';
+/** Where `experiment NAME` writes unless told otherwise. */
+const defaultOut = (name: string): string => `spanrec-experiment-${name}`;
 /** The resume file: one finished run per line. */
 export const RUNS_FILE = 'runs.jsonl';
 /** Without a terminal, one progress line per this many runs (a bar redraws on a terminal). */
 const LOG_EVERY_RUNS = 50;
 /** Largest document `--doc` may splice into. */
 const MAX_DOC_BYTES = 4 * 2 ** 20;
-/** `--doc` replaces what lies between these two lines. */
-export const DOC_BEGIN = '<!-- experiment random: tables begin -->';
-export const DOC_END = '<!-- experiment random: tables end -->';
+/** `--doc` replaces what lies between these two lines, one pair per experiment. */
+export const docBegin = (name: string): string => `<!-- experiment ${name}: tables begin -->`;
+export const docEnd = (name: string): string => `<!-- experiment ${name}: tables end -->`;
 
-export interface ExperimentRandomCommand {
+export interface ExperimentGridCommand {
+  readonly experiment: GridExperiment;
   readonly quick: boolean;
   readonly out: string;
   readonly seeds: number;
@@ -41,7 +43,7 @@ export interface ExperimentRandomCommand {
   readonly doc?: string;
 }
 
-export interface ExperimentRandomFlags {
+export interface ExperimentGridFlags {
   quick?: boolean;
   out?: string;
   seeds?: string;
@@ -55,32 +57,57 @@ export interface ExperimentRandomFlags {
  */
 export function experimentCommand(
   program: Command,
-  runRandom: (flags: ExperimentRandomFlags) => Promise<void>,
+  runGrid: (experiment: GridExperiment, flags: ExperimentGridFlags) => Promise<void>,
 ): void {
   const experiment = program
     .command('experiment')
     .description("reproduce the paper's experiments (writes tables, CSV, JSON and SVG plots)");
+  gridSubcommand(
+    experiment,
+    RANDOM_EXPERIMENT,
+    "span recovery on random networks over depth × width × activation × n × k, from one score: the paper's gradient method and the adaptive method",
+    runGrid,
+  );
+  gridSubcommand(
+    experiment,
+    THRESHOLD_EXPERIMENT,
+    'the same random networks answering one bit (their score above its median), recovered by the boundary method',
+    runGrid,
+  );
+}
+
+function gridSubcommand(
+  experiment: Command,
+  which: GridExperiment,
+  description: string,
+  runGrid: (experiment: GridExperiment, flags: ExperimentGridFlags) => Promise<void>,
+): void {
   experiment
-    .command('random')
-    .description(
-      'span recovery on random networks over depth × width × activation × n × k, both methods',
-    )
+    .command(which.name)
+    .description(description)
     .option('--quick', 'a small grid that checks the same claims in well under a minute')
-    .option('--out <dir>', 'results folder (a rerun resumes what it holds)', DEFAULT_OUT)
+    .option('--out <dir>', 'results folder (a rerun resumes what it holds)', defaultOut(which.name))
     .option(
       '--seeds <n>',
       `networks per grid point (default ${DEFAULT_SEEDS.full}, --quick ${DEFAULT_SEEDS.quick})`,
     )
-    .option('--doc <file>', `replace the tables between the markers "${DOC_BEGIN}" … in FILE`)
+    .option(
+      '--doc <file>',
+      `replace the tables between the markers "${docBegin(which.name)}" … in FILE`,
+    )
     .option('--json', 'print a summary as JSON on stdout')
-    .action(runRandom);
+    .action((flags: ExperimentGridFlags) => runGrid(which, flags));
 }
 
-export function parseExperimentRandomFlags(f: ExperimentRandomFlags): ExperimentRandomCommand {
+export function parseExperimentGridFlags(
+  experiment: GridExperiment,
+  f: ExperimentGridFlags,
+): ExperimentGridCommand {
   const quick = f.quick ?? false;
   return {
+    experiment,
     quick,
-    out: f.out ?? DEFAULT_OUT,
+    out: f.out ?? defaultOut(experiment.name),
     seeds:
       optional(f.seeds, (v) => parseInteger('--seeds', v, { min: 1, max: 1000 })) ??
       (quick ? DEFAULT_SEEDS.quick : DEFAULT_SEEDS.full),
@@ -89,25 +116,26 @@ export function parseExperimentRandomFlags(f: ExperimentRandomFlags): Experiment
   };
 }
 
-/** `spanrec experiment random`: run (or resume) the grid, then write every output. */
-export async function runExperimentRandom(cmd: ExperimentRandomCommand): Promise<number> {
+/** `spanrec experiment random|threshold`: run (or resume) the grid, then write every output. */
+export async function runExperimentGrid(cmd: ExperimentGridCommand): Promise<number> {
+  const { name, methods } = cmd.experiment;
   // A bad --doc is refused before any run.
-  const doc = cmd.doc === undefined ? null : await readDocSections(cmd.doc);
+  const doc = cmd.doc === undefined ? null : await readDocSections(cmd.doc, name);
   await prepareOutDir(cmd.out, []);
-  const grid = cmd.quick ? QUICK_GRID : FULL_GRID;
-  const cells = gridCells(grid, cmd.seeds);
+  const grid = cmd.quick ? cmd.experiment.quick : cmd.experiment.full;
+  const cells = gridCells(grid, cmd.seeds, methods);
   const store = await ResultsStore.open<RandomCellResult>(join(cmd.out, RUNS_FILE), cellKey);
   const reporter = makeReporter(false); // stderr only: --json keeps stdout for the summary
   const start = performance.now();
   const counts = await stoppable((signal) =>
     runMissing(cells, cellKey, store, runRandomCell, {
       signal,
-      onResult: (p) => report(reporter, p),
+      onResult: (p) => report(reporter, name, p),
     }),
   ).finally(() => reporter.stop());
   const keys = new Set(cells.map(cellKey));
   const results = store.results().filter((r) => keys.has(cellKey(r)));
-  const tables = resultsTables(results);
+  const tables = resultsTables(results, methods);
   await writeOutputs(cmd, results, tables, { grid, seeds: cmd.seeds, quick: cmd.quick });
   if (doc !== null) await writeResultFile(doc.path, `${doc.before}\n\n${tables}\n${doc.after}`);
   const summary = {
@@ -126,28 +154,28 @@ export async function runExperimentRandom(cmd: ExperimentRandomCommand): Promise
   return EXIT_OK;
 }
 
-function report(reporter: Reporter, p: GridProgress<RandomCellResult>): void {
+function report(reporter: Reporter, name: string, p: GridProgress<RandomCellResult>): void {
   const r = p.last;
   const message = `${cellKey(r)}: rank ${r.rank}/${r.trueRank}, ${r.certificate}`;
   reporter.onProgress({ phase: 'experiment', done: p.done, total: p.total, message });
   if (!process.stderr.isTTY && (p.done % LOG_EVERY_RUNS === 0 || p.done === p.total)) {
     const skipped = p.skipped > 0 ? ` (${p.skipped} done earlier)` : '';
-    reporter.log(`experiment random: ${p.done}/${p.total} runs${skipped}; last ${message}`);
+    reporter.log(`experiment ${name}: ${p.done}/${p.total} runs${skipped}; last ${message}`);
   }
 }
 
 /** results.csv, results.json, tables.md and one SVG per plot. */
 async function writeOutputs(
-  cmd: ExperimentRandomCommand,
+  cmd: ExperimentGridCommand,
   results: RandomCellResult[],
   tables: string,
   meta: object,
 ): Promise<void> {
   await writeResultFile(join(cmd.out, 'results.csv'), resultsCsv(results));
-  const json = { experiment: 'random', ...meta, runs: results };
+  const json = { experiment: cmd.experiment.name, ...meta, runs: results };
   await writeResultFile(join(cmd.out, 'results.json'), JSON.stringify(json, null, 1) + '\n');
   await writeResultFile(join(cmd.out, 'tables.md'), tables);
-  for (const plot of randomPlots(results)) {
+  for (const plot of randomPlots(results, cmd.experiment.methods)) {
     await writeResultFile(join(cmd.out, `${plot.name}.svg`), await renderSvg(plot.spec));
   }
 }
@@ -159,13 +187,14 @@ interface DocSections {
   readonly after: string;
 }
 
-/** Read `path` and split it at {@link DOC_BEGIN} … {@link DOC_END}, whose contents `--doc` replaces. */
-async function readDocSections(path: string): Promise<DocSections> {
+/** Read `path` and split it at the experiment's {@link docBegin} … {@link docEnd} lines. */
+async function readDocSections(path: string, name: string): Promise<DocSections> {
   const doc = (await readRegularFile(path, MAX_DOC_BYTES)).toString('utf8');
-  const begin = doc.indexOf(DOC_BEGIN);
-  const end = doc.indexOf(DOC_END);
+  const [first, last] = [docBegin(name), docEnd(name)];
+  const begin = doc.indexOf(first);
+  const end = doc.indexOf(last);
   if (begin < 0 || end < begin) {
-    throw new UserError(`--doc ${path}: no "${DOC_BEGIN}" … "${DOC_END}" section to replace`);
+    throw new UserError(`--doc ${path}: no "${first}" … "${last}" section to replace`);
   }
-  return { path, before: doc.slice(0, begin + DOC_BEGIN.length), after: doc.slice(end) };
+  return { path, before: doc.slice(0, begin + first.length), after: doc.slice(end) };
 }

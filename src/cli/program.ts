@@ -3,11 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, UserError } from '../errors.js';
 import { certifyCommand, parseCertifyFlags, runCertify } from './certify.js';
 import { runCompare } from './compare.js';
-import {
-  experimentCommand,
-  parseExperimentRandomFlags,
-  runExperimentRandom,
-} from './experiment.js';
+import { experimentCommand, parseExperimentGridFlags, runExperimentGrid } from './experiment.js';
 import { demoCommand, parseDemoFlags, runDemo } from './demo.js';
 import { makeNetCommand, parseMakeNetFlags, runMakeNet } from './makeNet.js';
 import { obfuscateCommand, parseObfuscateFlags, runObfuscate } from './obfuscate.js';
@@ -48,8 +44,8 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   makeNetCommand(program, async (flags) => setExit(await runMakeNet(parseMakeNetFlags(flags))));
 
-  experimentCommand(program, async (flags) =>
-    setExit(await runExperimentRandom(parseExperimentRandomFlags(flags))),
+  experimentCommand(program, async (experiment, flags) =>
+    setExit(await runExperimentGrid(parseExperimentGridFlags(experiment, flags))),
   );
 
   return program;

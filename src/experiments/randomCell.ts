@@ -1,5 +1,6 @@
 import { compareSubspaces } from '../linalg/principalAngles.js';
-import type { Network } from '../nets/network.js';
+import { forward, type Network } from '../nets/network.js';
+import type { AccessLevel } from '../oracle/access.js';
 import { randomNetwork } from '../nets/randomNetwork.js';
 import { NetworkOracle } from '../oracle/networkOracle.js';
 import { Rng } from '../random/rng.js';
@@ -61,16 +62,59 @@ const GRADIENT_SPARE_POINTS = 200;
 /** Scale of those points: the standard normal inputs both methods start from. */
 const GRADIENT_POINT_SCALE = 1;
 
+/** Inputs ~ N(0, I) whose outputs the bit's threshold splits most evenly. */
+const THRESHOLD_SAMPLE = 201;
+/**
+ * Budget of a bit run, in floors k(n − k) + k: a guard against a run that cannot finish, not
+ * a target. The boundary method needs ~30 floors at n = 100, k = 20 (docs/METHOD.md) and up
+ * to 85 on the quick grid's n = 30, k = 8, where its fixed costs (search, certificate) weigh
+ * more against a floor of 184 queries.
+ */
+export const BIT_BUDGET_FLOORS = 120;
+
+/**
+ * The access a cell's method reads: for the boundary method one bit, the score above a
+ * threshold that splits sample outputs most evenly — their median, unless ties hold the median
+ * (a thin ReLU net is constant on most inputs), then the cut between distinct values nearest
+ * to it, so both bits occur.
+ */
+export function cellAccess(c: RandomCell, net: Network): AccessLevel {
+  if (c.method !== 'boundary') return { kind: 'score', index: 0 };
+  const rng = new Rng(c.seed + 1);
+  const inputs = {
+    rows: THRESHOLD_SAMPLE,
+    cols: c.n,
+    data: rng.gaussianVector(THRESHOLD_SAMPLE * c.n),
+  };
+  return { kind: 'threshold', index: 0, threshold: evenestCut(forward(net, inputs).data) };
+}
+
+/** The midpoint between consecutive distinct values that leaves the counts on each side closest. */
+export function evenestCut(values: Float64Array): number {
+  const v = Array.from(values).sort((a, b) => a - b);
+  let best = v[0];
+  let bestImbalance = Infinity;
+  for (let i = 1; i < v.length; i++) {
+    if (v[i] === v[i - 1]) continue;
+    const imbalance = Math.abs(v.length - 2 * i); // i values below the cut
+    if (imbalance < bestImbalance) [best, bestImbalance] = [(v[i - 1] + v[i]) / 2, imbalance];
+  }
+  return best; // all equal: a constant net, whose bit never changes
+}
+
 /**
  * Run one cell: the paper's setting — one real score per query (`score:0` on a one-output
- * net), float64 in process — then measure against the known weights.
+ * net), or one bit for the boundary method, float64 in process — then measure against the
+ * known weights.
  */
 export async function runRandomCell(c: RandomCell): Promise<RandomCellResult> {
   const net = cellNetwork(c);
+  const floor = c.k * (c.n - c.k) + c.k;
   const summary = await recoverSpan(new NetworkOracle(net), {
     method: c.method,
-    access: { kind: 'score', index: 0 },
+    access: cellAccess(c, net),
     seed: c.seed,
+    budget: c.method === 'boundary' ? BIT_BUDGET_FLOORS * floor : null,
   });
   const live = liveFirstLayer(net);
   const cmp = compareSubspaces(summary.result.basis, live);
@@ -82,7 +126,7 @@ export async function runRandomCell(c: RandomCell): Promise<RandomCellResult> {
     gradientRank: exactGradientRank(net, points, GRADIENT_POINT_SCALE, cmp.dimB, new Rng(c.seed)),
     maxAngleRad: cmp.maxAngle,
     queries: summary.queries,
-    queriesOverFloor: summary.queries / (c.k * (c.n - c.k) + c.k),
+    queriesOverFloor: summary.queries / floor,
     complete: summary.complete,
     certificate: summary.certificate.verdict,
     stopReason: summary.result.stopReason,

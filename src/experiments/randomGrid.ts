@@ -1,15 +1,16 @@
 import type { Activation } from '../nets/network.js';
 
-/** The recovery methods the experiment puts side by side: the paper's, then ours. */
-export const EXPERIMENT_METHODS = ['gradient', 'adaptive'] as const;
+/** The recovery methods the experiments run: the paper's gradient method, ours, and bits. */
+export const EXPERIMENT_METHODS = ['gradient', 'adaptive', 'boundary'] as const;
 export type ExperimentMethod = (typeof EXPERIMENT_METHODS)[number];
 
 /** The activations of the paper's random networks, plus leaky ReLU. */
 export const EXPERIMENT_ACTIVATIONS: readonly Activation[] = ['relu', 'leaky', 'tanh', 'sigmoid'];
 
 /**
- * One run of the random-network experiment: a network n → k → width × depth → 1, drawn from
- * `seed` (the same network for both methods), recovered by `method` from its one score.
+ * One run of a random-network experiment: a network n → k → width × depth → 1, drawn from
+ * `seed` (the same network for every method), recovered by `method` from its one score —
+ * or, for the boundary method, from one bit: that score above its median.
  */
 export interface RandomCell {
   readonly n: number;
@@ -80,11 +81,68 @@ export const QUICK_GRID: RandomGridSpec = {
 /** Default seeds per grid: enough to see the spread, few enough for the time budget. */
 export const DEFAULT_SEEDS = { full: 3, quick: 2 } as const;
 
-/** Every cell of `spec` for seeds 1..seeds, both methods; ordered so each network's two runs are adjacent. */
-export function gridCells(spec: RandomGridSpec, seeds: number): RandomCell[] {
+/**
+ * The bit grid of `experiment threshold`: the boundary method costs ~30× the floor in
+ * queries and far more time per run than the adaptive method, so one shape, over the same
+ * depths, widths, activations and biases (528 runs for three seeds, ~8 minutes on 2 cores).
+ */
+export const THRESHOLD_FULL_GRID: RandomGridSpec = {
+  shapes: [{ n: 100, k: 20 }],
+  depths: [1, 2, 4],
+  widths: [1, 2, 4, 8, 16, 32, 64],
+  activations: EXPERIMENT_ACTIVATIONS,
+  biases: [true, false],
+  deadUnits: [1, 5],
+  deadNet: { n: 100, k: 20, depth: 2, width: 32 },
+};
+
+/** The quick bit grid: the random quick grid's widths on a smaller shape, one depth. */
+export const THRESHOLD_QUICK_GRID: RandomGridSpec = {
+  shapes: [{ n: 30, k: 8 }],
+  depths: [2],
+  widths: [1, 2, 32],
+  activations: EXPERIMENT_ACTIVATIONS,
+  biases: [true, false],
+  deadUnits: [2],
+  deadNet: { n: 30, k: 8, depth: 2, width: 32 },
+};
+
+/** A grid experiment: its name (subcommand, output folder, doc markers), methods and grids. */
+export interface GridExperiment {
+  readonly name: 'random' | 'threshold';
+  readonly methods: readonly ExperimentMethod[];
+  readonly full: RandomGridSpec;
+  readonly quick: RandomGridSpec;
+}
+
+/** The paper's experiment on random networks: one score per query, its method beside ours. */
+export const RANDOM_EXPERIMENT: GridExperiment = {
+  name: 'random',
+  methods: ['gradient', 'adaptive'],
+  full: FULL_GRID,
+  quick: QUICK_GRID,
+};
+
+/** The same networks answering one bit per query, recovered by the boundary method. */
+export const THRESHOLD_EXPERIMENT: GridExperiment = {
+  name: 'threshold',
+  methods: ['boundary'],
+  full: THRESHOLD_FULL_GRID,
+  quick: THRESHOLD_QUICK_GRID,
+};
+
+/**
+ * Every cell of `spec` for seeds 1..seeds and each of `methods`; ordered so each network's
+ * runs are adjacent.
+ */
+export function gridCells(
+  spec: RandomGridSpec,
+  seeds: number,
+  methods: readonly ExperimentMethod[],
+): RandomCell[] {
   const cells: RandomCell[] = [];
   const both = (net: Omit<RandomCell, 'method'>): void => {
-    for (const method of EXPERIMENT_METHODS) cells.push({ ...net, method });
+    for (const method of methods) cells.push({ ...net, method });
   };
   for (let seed = 1; seed <= seeds; seed++) {
     for (const { n, k } of spec.shapes)

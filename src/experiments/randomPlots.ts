@@ -1,5 +1,6 @@
 import type { VegaLiteSpec } from '../plot/vegaLite.js';
 import type { RandomCellResult } from './randomCell.js';
+import type { ExperimentMethod } from './randomGrid.js';
 import { isFullRecovery } from './randomTables.js';
 
 /** A plot of the experiment: its file name (without .svg) and its Vega-Lite specification. */
@@ -14,12 +15,9 @@ export interface PlotSpec {
  */
 const ANGLE_FLOOR_RAD = 1e-13;
 
-const METHOD_COLOR = {
-  field: 'method',
-  type: 'nominal',
-  scale: { domain: ['gradient', 'adaptive'] },
-  title: 'method',
-} as const;
+/** Colour by method, in the experiment's order (so each method keeps its colour across plots). */
+const methodColor = (methods: readonly ExperimentMethod[]) =>
+  ({ field: 'method', type: 'nominal', scale: { domain: [...methods] }, title: 'method' }) as const;
 
 const WIDTH_AXIS = {
   field: 'width',
@@ -37,7 +35,11 @@ const BY_ACTIVATION = {
 } as const;
 
 /** The plots of docs/RESULTS.md, from the runs without dead units. */
-export function randomPlots(results: readonly RandomCellResult[]): PlotSpec[] {
+export function randomPlots(
+  results: readonly RandomCellResult[],
+  methods: readonly ExperimentMethod[],
+): PlotSpec[] {
+  const color = methodColor(methods);
   const plain = results
     .filter((r) => r.deadUnits === 0)
     .map((r) => ({
@@ -68,8 +70,8 @@ export function randomPlots(results: readonly RandomCellResult[]): PlotSpec[] {
       facet: { column: BY_ACTIVATION },
       spec: {
         layer: [
-          layerOf(LINE, y.typical, y.field, y.title, y.log),
-          layerOf(WORST, y.worst, y.field, y.title, y.log),
+          layerOf(LINE, y.typical, y.field, y.title, y.log, color),
+          layerOf(WORST, y.worst, y.field, y.title, y.log, color),
         ],
       },
     } as VegaLiteSpec,
@@ -101,11 +103,11 @@ export function randomPlots(results: readonly RandomCellResult[]): PlotSpec[] {
               field: 'method',
               type: 'nominal',
               title: null,
-              sort: ['gradient', 'adaptive'],
+              sort: [...methods],
               axis: { labels: false, ticks: false }, // the legend names the colours
             },
             y: { field: 'queriesOverFloor', type: 'quantitative', title: 'queries ÷ floor' },
-            color: METHOD_COLOR,
+            color,
           },
         },
       } as VegaLiteSpec,
@@ -130,9 +132,10 @@ function layerOf(
   field: string,
   title: string,
   log: boolean,
+  color: ReturnType<typeof methodColor>,
 ) {
   return {
     mark,
-    encoding: { x: WIDTH_AXIS, y: { ...yAxis(field, title, log), aggregate }, color: METHOD_COLOR },
+    encoding: { x: WIDTH_AXIS, y: { ...yAxis(field, title, log), aggregate }, color },
   };
 }

@@ -1,4 +1,4 @@
-import { EXPERIMENT_METHODS } from './randomGrid.js';
+import type { ExperimentMethod } from './randomGrid.js';
 import type { RandomCellResult } from './randomCell.js';
 
 /**
@@ -61,14 +61,14 @@ function markdownTable(head: string[], rows: string[][]): string {
 
 /**
  * One row per value of `rowOf`, one column per later-layer width; each cell shows `stat` of
- * its runs for each method, gradient · adaptive.
+ * its runs for each method, in the order of `methods`, joined by " · ".
  */
 function perWidthTable(
   results: readonly RandomCellResult[],
+  methods: readonly ExperimentMethod[],
   rowName: string,
   rowOf: Group,
   stat: (runs: RandomCellResult[]) => string,
-  methods: readonly string[] = EXPERIMENT_METHODS,
 ): string {
   const rowKeys = [...new Set(results.map(rowOf))];
   const widths = [...new Set(results.map((r) => r.width))].sort((a, b) => a - b);
@@ -122,18 +122,18 @@ const MISSES: readonly { label: string; test: (r: RandomCellResult) => boolean }
 ];
 
 /** Every run that is not a full recovery, by kind of miss and method, with its certificates. */
-function missesTable(plain: readonly RandomCellResult[]): string {
+function missesTable(
+  plain: readonly RandomCellResult[],
+  methods: readonly ExperimentMethod[],
+): string {
   const rows = MISSES.map(({ label, test }) => [
     label,
-    ...EXPERIMENT_METHODS.map((m) => {
+    ...methods.map((m) => {
       const runs = plain.filter((r) => r.method === m && test(r));
       return runs.length === 0 ? '0' : `${runs.length}: ${countBy(runs.map((r) => r.certificate))}`;
     }),
   ]);
-  return markdownTable(
-    ['miss', ...EXPERIMENT_METHODS.map((m) => `${m}: runs: certificates`)],
-    rows,
-  );
+  return markdownTable(['miss', ...methods.map((m) => `${m}: runs: certificates`)], rows);
 }
 
 function median(values: number[]): number {
@@ -142,11 +142,14 @@ function median(values: number[]): number {
 }
 
 /** Queries ÷ floor (median, range) and angles per activation, shape and method, over the full recoveries. */
-function queriesTable(plain: readonly RandomCellResult[]): string {
+function queriesTable(
+  plain: readonly RandomCellResult[],
+  methods: readonly ExperimentMethod[],
+): string {
   const keyOf = (r: RandomCellResult): string => `${r.activation}|${r.n}|${r.k}`;
   const keys = [...new Set(plain.map(keyOf))];
   const rows = keys.flatMap((key) =>
-    EXPERIMENT_METHODS.map((m) => {
+    methods.map((m) => {
       const runs = plain.filter((r) => r.method === m && keyOf(r) === key && isFullRecovery(r));
       const q = runs.map((r) => r.queriesOverFloor);
       const angles = runs.map((r) => r.maxAngleRad);
@@ -259,36 +262,43 @@ const CLAIMS: readonly Claim[] = [
   },
 ];
 
-function claimsTable(results: readonly RandomCellResult[]): string {
+function claimsTable(
+  results: readonly RandomCellResult[],
+  methods: readonly ExperimentMethod[],
+): string {
   const rows = CLAIMS.map((c) => [
     c.text,
-    ...EXPERIMENT_METHODS.map((m) => {
+    ...methods.map((m) => {
       const runs = results.filter((r) => r.method === m && c.about(r));
       return `${runs.filter(c.holds).length}/${runs.length}`;
     }),
   ]);
-  return markdownTable(['claim', ...EXPERIMENT_METHODS.map((m) => `${m}: holds/runs`)], rows);
+  return markdownTable(['claim', ...methods.map((m) => `${m}: holds/runs`)], rows);
 }
 
-/** Every table of docs/RESULTS.md, as markdown (tables.md). */
-export function resultsTables(results: readonly RandomCellResult[]): string {
+/** Every table of docs/RESULTS.md for one experiment, as markdown (tables.md). */
+export function resultsTables(
+  results: readonly RandomCellResult[],
+  methods: readonly ExperimentMethod[],
+): string {
   const plain = results.filter((r) => r.deadUnits === 0);
   const dead = results.filter((r) => r.deadUnits > 0);
+  const byMethod = methods.join(' · ');
   return [
     '### The claims, run by run\n',
-    claimsTable(results),
-    `### Full recovery (rank = true rank, max angle ≤ ${FULL_RECOVERY_ANGLE_RAD} rad): runs, gradient · adaptive\n`,
-    perWidthTable(plain, 'activation', (r) => r.activation, fullShare),
-    '### Recovered ÷ true rank: mean (least), gradient · adaptive\n',
-    perWidthTable(plain, 'activation', (r) => r.activation, rankShare),
+    claimsTable(results, methods),
+    `### Full recovery (rank = true rank, max angle ≤ ${FULL_RECOVERY_ANGLE_RAD} rad): runs, ${byMethod}\n`,
+    perWidthTable(plain, methods, 'activation', (r) => r.activation, fullShare),
+    `### Recovered ÷ true rank: mean (least), ${byMethod}\n`,
+    perWidthTable(plain, methods, 'activation', (r) => r.activation, rankShare),
     '### Share of the true span that exact gradients at N(0, I) show at all (mean)\n',
-    perWidthTable(plain, 'activation', (r) => r.activation, shownShare, ['gradient']),
+    perWidthTable(plain, methods.slice(0, 1), 'activation', (r) => r.activation, shownShare),
     '### Runs that are not full recoveries, and what the certificate said\n',
-    missesTable(plain),
-    '### Full recovery by depth (all activations), gradient · adaptive\n',
-    perWidthTable(plain, 'depth', (r) => r.depth, fullShare),
+    missesTable(plain, methods),
+    `### Full recovery by depth (all activations), ${byMethod}\n`,
+    perWidthTable(plain, methods, 'depth', (r) => r.depth, fullShare),
     '### Queries and accuracy of the fully recovered runs\n',
-    queriesTable(plain),
+    queriesTable(plain, methods),
     '### Networks built so that full recovery is impossible (dead first-layer units)\n',
     deadUnitsTable(dead),
   ].join('\n');

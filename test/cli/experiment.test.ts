@@ -3,15 +3,23 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DOC_BEGIN, DOC_END, RUNS_FILE } from '../../src/cli/experiment.js';
-import { gridCells, QUICK_GRID } from '../../src/experiments/randomGrid.js';
+import { docBegin, docEnd, RUNS_FILE } from '../../src/cli/experiment.js';
+import {
+  gridCells,
+  QUICK_GRID,
+  RANDOM_EXPERIMENT,
+  THRESHOLD_EXPERIMENT,
+  THRESHOLD_QUICK_GRID,
+} from '../../src/experiments/randomGrid.js';
 import { tempDir } from '../helpers.js';
 import { assertUsageError, jsonOf, MAIN, runCli } from './runCli.js';
 
 const dir = tempDir();
 const out = join(dir, 'quick');
 /** Runs of the quick grid for one seed. */
-const RUNS = gridCells(QUICK_GRID, 1).length;
+const RUNS = gridCells(QUICK_GRID, 1, RANDOM_EXPERIMENT.methods).length;
+const DOC_BEGIN = docBegin('random');
+const DOC_END = docEnd('random');
 /** Runs stored before the interruption: some, but far from all. */
 const INTERRUPT_AFTER_RUNS = 10;
 
@@ -98,5 +106,33 @@ describe('spanrec experiment random', () => {
       runCli(['experiment', 'random', '--quick', '--seeds', '1', '--out', out, '--doc', doc]),
       /--doc .*plain\.md: no/,
     );
+  });
+});
+
+describe('spanrec experiment threshold', () => {
+  it('runs the bit grid with the boundary method and writes its own tables', () => {
+    const bits = join(dir, 'bits');
+    const r = runCli([
+      'experiment',
+      'threshold',
+      '--quick',
+      '--seeds',
+      '1',
+      '--out',
+      bits,
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const cells = gridCells(THRESHOLD_QUICK_GRID, 1, THRESHOLD_EXPERIMENT.methods);
+    assert.equal(jsonOf(r).runs, cells.length);
+    const json = JSON.parse(readFileSync(join(bits, 'results.json'), 'utf8')) as {
+      experiment: string;
+      runs: { method: string }[];
+    };
+    assert.equal(json.experiment, 'threshold');
+    assert.ok(json.runs.every((run) => run.method === 'boundary'));
+    const tables = readFileSync(join(bits, 'tables.md'), 'utf8');
+    assert.match(tables, /\| claim \| boundary: holds\/runs \|\n/);
+    assert.match(readFileSync(join(bits, 'queries-over-floor.svg'), 'utf8'), /boundary/);
   });
 });

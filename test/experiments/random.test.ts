@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { runRandomCell, type RandomCellResult } from '../../src/experiments/randomCell.js';
-import { DEFAULT_SEEDS, gridCells, QUICK_GRID } from '../../src/experiments/randomGrid.js';
+import {
+  DEFAULT_SEEDS,
+  gridCells,
+  QUICK_GRID,
+  RANDOM_EXPERIMENT,
+} from '../../src/experiments/randomGrid.js';
 import {
   FULL_RECOVERY_ANGLE_RAD,
   isFullRecovery,
@@ -16,7 +21,7 @@ import {
 
 const runs: RandomCellResult[] = [];
 before(async () => {
-  for (const cell of gridCells(QUICK_GRID, DEFAULT_SEEDS.quick))
+  for (const cell of gridCells(QUICK_GRID, DEFAULT_SEEDS.quick, RANDOM_EXPERIMENT.methods))
     runs.push(await runRandomCell(cell));
 });
 

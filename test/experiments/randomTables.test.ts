@@ -69,7 +69,7 @@ describe('resultsTables', () => {
     run({ width: 8, method: 'adaptive' }),
     run({ deadUnits: 3, trueRank: 7, rank: 7, width: 64 }),
   ];
-  const tables = resultsTables(runs);
+  const tables = resultsTables(runs, ['gradient', 'adaptive']);
 
   it('counts full recoveries per width and method (gradient · adaptive)', () => {
     assert.match(tables, /\| relu \| 0\/1 · 1\/1 \| 1\/1 · 1\/1 \|/);
@@ -95,7 +95,10 @@ describe('resultsTables', () => {
 
 describe('randomPlots', () => {
   it('renders every plot to SVG from the inline runs', async () => {
-    const plots = randomPlots([run({}), run({ method: 'adaptive', width: 1, maxAngleRad: 0 })]);
+    const plots = randomPlots(
+      [run({}), run({ method: 'adaptive', width: 1, maxAngleRad: 0 })],
+      ['gradient', 'adaptive'],
+    );
     assert.deepEqual(
       plots.map((p) => p.name),
       ['max-angle-vs-width', 'rank-share-vs-width', 'queries-over-floor'],
