@@ -1,0 +1,104 @@
+import type { MethodOption } from './method.js';
+import { CANDIDATES_OPTION, NO_NEWS_RUN_OPTION } from './sharedOptions.js';
+
+/** Options of the boundary method. */
+export interface BoundaryOptions {
+  /** Offset δ of the normal's measurements, relative to the scale of the random points. */
+  offset?: number;
+  /** Bits of each ratio below its typical size (bisection steps past the bracket). */
+  bits?: number;
+  /** Random complement probes per boundary point (novelty, bracket size). */
+  probes?: number;
+  /** Boundary points examined per point measured (the one with the largest new share wins). */
+  candidates?: number;
+  /** Boundary points in a row without news that end the run. */
+  noNewsRun?: number;
+  /** Rows per oracle call. */
+  rowsPerCall?: number;
+  /** Measure each ratio at −δ too (curvature cancelled, straddles seen); default true. */
+  symmetric?: boolean;
+}
+
+/**
+ * Default offset δ, relative to the point scale. The symmetric measurement leaves an error of
+ * order δ² (third derivatives) and spends bits on the −δ side in proportion to the curvature
+ * asymmetry, ∝ δ; the bisection resolution it needs, δ × 2^-bits of a component, must stay
+ * well above the float64 rounding of the query points (~1e-15 of their size): at 1e-5 and 16
+ * bits it is ~1e-10 of a component.
+ */
+export const DEFAULT_OFFSET = 1e-5;
+
+/**
+ * Default bits per ratio: each is bisected to 2^-15 of the typical new component, so a
+ * direction's own relative error is ~6e-6 (uniform errors over the final bracket, averaged over
+ * the two sides, n − r of them in quadrature); earlier directions' errors reach a later one
+ * divided by its new share. On n = 100, k = 20 nets (tanh, GELU, ReLU, sigmoid; three recovery
+ * seeds): max angle 2e-5–3.1e-4 rad at 15 bits for 29–40× the floor, about half at 16 bits
+ * for ~1.1× the floor more.
+ */
+export const DEFAULT_BITS = 15;
+
+/** Fine novelty probes per boundary point (those the coarse probes showed nothing on). */
+export const DEFAULT_PROBES = 2;
+
+/**
+ * Boundary points in a row that bring nothing new before the span is called complete: a
+ * smooth model's normal has a component on every first-layer direction at almost every point,
+ * a ReLU model's on the units active there, which vary from point to point.
+ */
+export const DEFAULT_NO_NEWS_RUN = 8;
+
+/**
+ * Candidates examined per point measured, and the new share that ends the search early. The
+ * error of the span found so far enters each later direction divided by that direction's new
+ * share (its new part over the whole normal), so a point whose normal is mostly old makes a
+ * poor direction; examining one costs ~100 rows against the n − r ratios of a measurement. On
+ * n = 100, k = 20 GELU nets the largest angle was 2.3e-4 / 1.4e-4 / 5e-5 at shares 0.1 / 0.2 /
+ * 0.3 (8 candidates), for 30.3 / 30.9 / 32.3 × the floor.
+ */
+export const DEFAULT_CANDIDATES = 8;
+export const GOOD_SHARE = 0.3;
+
+/** The options as the run uses them: defaults filled in. */
+export interface BoundarySettings {
+  readonly n: number;
+  readonly offset: number;
+  readonly bits: number;
+  readonly probes: number;
+  readonly candidates: number;
+  readonly noNewsRun: number;
+  readonly symmetric: boolean;
+}
+
+/** Fill in the defaults for inputs of dimension `n`. */
+export function boundarySettings(n: number, options: BoundaryOptions): BoundarySettings {
+  return {
+    n,
+    offset: options.offset ?? DEFAULT_OFFSET,
+    bits: options.bits ?? DEFAULT_BITS,
+    probes: options.probes ?? DEFAULT_PROBES,
+    candidates: options.candidates ?? DEFAULT_CANDIDATES,
+    noNewsRun: options.noNewsRun ?? DEFAULT_NO_NEWS_RUN,
+    symmetric: options.symmetric ?? true,
+  };
+}
+
+/** The options the boundary method declares to the CLI and the library's front door. */
+export const BOUNDARY_OPTION_DECLARATIONS = [
+  {
+    key: 'offset',
+    placeholder: 'd',
+    kind: 'positive',
+    description: 'offset of the normal measurements, relative to the point scale (default 1e-5)',
+  },
+  {
+    key: 'bits',
+    placeholder: 'n',
+    kind: 'integer',
+    min: 4,
+    max: 40,
+    description: 'bisection bits per normal component (default 15)',
+  },
+  CANDIDATES_OPTION,
+  NO_NEWS_RUN_OPTION,
+] as const satisfies readonly MethodOption[];

@@ -1,0 +1,60 @@
+import { zeros } from '../linalg/matrix.js';
+import { gramSchmidtRows } from '../linalg/orthonormal.js';
+import { singularValues } from '../linalg/svd.js';
+import type { BoundarySettings } from './boundaryOptions.js';
+import type { BoundarySearch } from './boundarySearch.js';
+import type { BoundaryState } from './boundaryState.js';
+import type { RecoveryResult } from './result.js';
+
+/** What the boundary method reports beyond the common result fields. */
+export interface BoundaryDetails {
+  readonly [key: string]: number | string | boolean;
+  offset: number;
+  bits: number;
+  boundaryPoints: number;
+  pointsWithNews: number;
+  pointsRejected: number;
+  straddlesRemeasured: number;
+  bracketExpansions: number;
+  randomPoints: number;
+  spanError: number;
+  smooth: boolean;
+  rankRule: string;
+  modelFailures: number;
+}
+
+/** The result of a finished run, under the method name `method`. */
+export function boundaryResult(
+  method: string,
+  s: BoundarySettings,
+  state: BoundaryState,
+  search: BoundarySearch,
+): RecoveryResult<BoundaryDetails> {
+  const rank = state.basis.rank;
+  const stacked = zeros(state.added.length, s.n);
+  state.added.forEach((v, i) => stacked.data.set(v, i * s.n));
+  return {
+    method,
+    basis: rank > 0 ? gramSchmidtRows(state.basis.toMatrix()) : zeros(0, s.n),
+    rank,
+    singularValues: singularValues(stacked),
+    rankGapRatio: Infinity,
+    stopReason: state.stopReason ?? 'saturated',
+    failure: state.failure,
+    pointScale: search.scale,
+    details: {
+      offset: s.offset,
+      bits: s.bits,
+      boundaryPoints: state.points,
+      pointsWithNews: state.pointsWithNews,
+      pointsRejected: state.pointsRejected,
+      straddlesRemeasured: state.straddles,
+      bracketExpansions: state.tally.expansions,
+      randomPoints: search.drawn,
+      spanError: state.spanError,
+      smooth: state.votes.smooth ?? false,
+      rankRule: 'news',
+      modelFailures: state.failures.total,
+    },
+  };
+}

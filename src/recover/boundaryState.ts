@@ -1,0 +1,45 @@
+import { EchelonBasis } from '../linalg/echelon.js';
+import { ModelFailures, type RunOutcome } from './modelFailures.js';
+import { SmoothnessVotes } from './straddle.js';
+
+/** What a boundary run has found and counted so far. */
+export interface BoundaryState extends RunOutcome {
+  readonly basis: EchelonBasis;
+  readonly added: Float64Array[];
+  /** Largest relative error of a direction found (its noise over its size). */
+  spanError: number;
+  /** Size of the last point's normal in ratio units (the next point's first guess). */
+  ratioScale: number;
+  /** Curvature asymmetry per unit component size (the next −δ brackets' guess). */
+  curvatureShare: number;
+  points: number;
+  pointsWithNews: number;
+  pointsRejected: number;
+  straddles: number;
+  readonly tally: { expansions: number };
+  streak: number;
+  /** Points rejected since the last one measured cleanly. */
+  rejectedRun: number;
+  readonly votes: SmoothnessVotes;
+}
+
+/** The state of a run that has found nothing yet, on inputs of dimension `n`. */
+export function startBoundaryState(n: number): BoundaryState {
+  return {
+    basis: new EchelonBasis(n),
+    added: [],
+    spanError: 0,
+    ratioScale: 1,
+    curvatureShare: Infinity,
+    points: 0,
+    pointsWithNews: 0,
+    pointsRejected: 0,
+    straddles: 0,
+    tally: { expansions: 0 },
+    streak: 0,
+    rejectedRun: 0,
+    votes: new SmoothnessVotes(),
+    failures: new ModelFailures(),
+    stopReason: null,
+  };
+}
