@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { docBegin, docEnd, RUNS_FILE } from '../../src/cli/experiment.js';
+import type { RandomCellResult } from '../../src/experiments/randomCell.js';
+import {
+  cellKey,
+  DEFAULT_SEEDS,
+  gridCells,
+  RANDOM_EXPERIMENT,
+  THRESHOLD_EXPERIMENT,
+} from '../../src/experiments/randomGrid.js';
+import { resultsTables } from '../../src/experiments/randomTables.js';
+
+/**
+ * docs/RESULTS.md shows what its commands write: the tables between each experiment's markers
+ * are those the committed runs give today (a change to the tables' code, or runs added by hand,
+ * shows here until the command is rerun).
+ */
+
+const doc = readFileSync('docs/RESULTS.md', 'utf8');
+
+for (const [experiment, folder] of [
+  [RANDOM_EXPERIMENT, 'docs/results'],
+  [THRESHOLD_EXPERIMENT, 'docs/results/threshold'],
+] as const) {
+  describe(`docs/RESULTS.md: experiment ${experiment.name}`, () => {
+    const runs = readFileSync(join(folder, RUNS_FILE), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as RandomCellResult);
+    const cells = gridCells(experiment.full, DEFAULT_SEEDS.full, experiment.methods);
+
+    it('holds a run for every cell of the full grid, and only those', () => {
+      const stored = new Set(runs.map(cellKey));
+      assert.equal(stored.size, runs.length, 'each run once');
+      assert.deepEqual([...stored].sort(), cells.map(cellKey).sort());
+    });
+
+    it('shows the tables those runs give, as tables.md does', () => {
+      const tables = resultsTables(runs, experiment.methods);
+      assert.equal(readFileSync(join(folder, 'tables.md'), 'utf8'), tables);
+      const begin = doc.indexOf(docBegin(experiment.name));
+      const end = doc.indexOf(docEnd(experiment.name));
+      assert.ok(begin >= 0 && end > begin, 'the markers');
+      const section = doc.slice(begin + docBegin(experiment.name).length, end);
+      assert.equal(section.trim(), tables.trim());
+    });
+  });
+}
