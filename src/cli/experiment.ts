@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { EXIT_OK, UserError } from '../errors.js';
-import { readRegularFile } from '../io/safeFiles.js';
-import { renderSvg } from '../plot/vegaLite.js';
+import { EXIT_OK } from '../errors.js';
 import { runRandomCell, type RandomCellResult } from '../experiments/randomCell.js';
 import {
   cellKey,
@@ -15,22 +13,25 @@ import { randomPlots } from '../experiments/randomPlots.js';
 import { isFullRecovery, resultsCsv, resultsTables } from '../experiments/randomTables.js';
 import { ResultsStore } from '../experiments/resultsStore.js';
 import { runMissing, type GridProgress } from '../experiments/runMissing.js';
+import {
+  docMarkers,
+  readDocSections,
+  RUNS_FILE,
+  spliceDocTables,
+  writeExperimentOutputs,
+} from './experimentOutputs.js';
 import { stoppable } from './interrupt.js';
-import { prepareOutDir, writeResultFile } from './outDir.js';
+import { prepareOutDir } from './outDir.js';
 import { optional, parseInteger } from './parse.js';
 import { makeReporter, type Reporter } from './progress.js';
 
 /** Where `experiment random` writes unless told otherwise. */
 const DEFAULT_OUT = 'spanrec-experiment-random';
-/** The resume file: one finished run per line. */
-export const RUNS_FILE = 'runs.jsonl';
+export { RUNS_FILE };
 /** Without a terminal, one progress line per this many runs (a bar redraws on a terminal). */
 const LOG_EVERY_RUNS = 50;
-/** Largest document `--doc` may splice into. */
-const MAX_DOC_BYTES = 4 * 2 ** 20;
 /** `--doc` replaces what lies between these two lines. */
-export const DOC_BEGIN = '<!-- experiment random: tables begin -->';
-export const DOC_END = '<!-- experiment random: tables end -->';
+export const { begin: DOC_BEGIN, end: DOC_END } = docMarkers('random');
 
 export interface ExperimentRandomCommand {
   readonly quick: boolean;
@@ -51,12 +52,12 @@ export interface ExperimentRandomFlags {
 
 /**
  * Declare `experiment` and its subcommands; each paper experiment is one subcommand, added
- * here with its own runner.
+ * here with its own runner or, from its own module, on the command returned.
  */
 export function experimentCommand(
   program: Command,
   runRandom: (flags: ExperimentRandomFlags) => Promise<void>,
-): void {
+): Command {
   const experiment = program
     .command('experiment')
     .description("reproduce the paper's experiments (writes tables, CSV, JSON and SVG plots)");
@@ -74,6 +75,7 @@ export function experimentCommand(
     .option('--doc <file>', `replace the tables between the markers "${DOC_BEGIN}" … in FILE`)
     .option('--json', 'print a summary as JSON on stdout')
     .action(runRandom);
+  return experiment;
 }
 
 export function parseExperimentRandomFlags(f: ExperimentRandomFlags): ExperimentRandomCommand {
@@ -92,7 +94,10 @@ export function parseExperimentRandomFlags(f: ExperimentRandomFlags): Experiment
 /** `spanrec experiment random`: run (or resume) the grid, then write every output. */
 export async function runExperimentRandom(cmd: ExperimentRandomCommand): Promise<number> {
   // A bad --doc is refused before any run.
-  const doc = cmd.doc === undefined ? null : await readDocSections(cmd.doc);
+  const doc =
+    cmd.doc === undefined
+      ? null
+      : await readDocSections(cmd.doc, { begin: DOC_BEGIN, end: DOC_END });
   await prepareOutDir(cmd.out, []);
   const grid = cmd.quick ? QUICK_GRID : FULL_GRID;
   const cells = gridCells(grid, cmd.seeds);
@@ -108,8 +113,13 @@ export async function runExperimentRandom(cmd: ExperimentRandomCommand): Promise
   const keys = new Set(cells.map(cellKey));
   const results = store.results().filter((r) => keys.has(cellKey(r)));
   const tables = resultsTables(results);
-  await writeOutputs(cmd, results, tables, { grid, seeds: cmd.seeds, quick: cmd.quick });
-  if (doc !== null) await writeResultFile(doc.path, `${doc.before}\n\n${tables}\n${doc.after}`);
+  await writeExperimentOutputs(cmd.out, {
+    csv: resultsCsv(results),
+    json: { experiment: 'random', grid, seeds: cmd.seeds, quick: cmd.quick, runs: results },
+    tables,
+    plots: randomPlots(results),
+  });
+  if (doc !== null) await spliceDocTables(doc, tables);
   const summary = {
     runs: results.length,
     ran: counts.ran,
@@ -134,38 +144,4 @@ function report(reporter: Reporter, p: GridProgress<RandomCellResult>): void {
     const skipped = p.skipped > 0 ? ` (${p.skipped} done earlier)` : '';
     reporter.log(`experiment random: ${p.done}/${p.total} runs${skipped}; last ${message}`);
   }
-}
-
-/** results.csv, results.json, tables.md and one SVG per plot. */
-async function writeOutputs(
-  cmd: ExperimentRandomCommand,
-  results: RandomCellResult[],
-  tables: string,
-  meta: object,
-): Promise<void> {
-  await writeResultFile(join(cmd.out, 'results.csv'), resultsCsv(results));
-  const json = { experiment: 'random', ...meta, runs: results };
-  await writeResultFile(join(cmd.out, 'results.json'), JSON.stringify(json, null, 1) + '\n');
-  await writeResultFile(join(cmd.out, 'tables.md'), tables);
-  for (const plot of randomPlots(results)) {
-    await writeResultFile(join(cmd.out, `${plot.name}.svg`), await renderSvg(plot.spec));
-  }
-}
-
-/** A document's text around its tables section: up to the begin marker, from the end marker. */
-interface DocSections {
-  readonly path: string;
-  readonly before: string;
-  readonly after: string;
-}
-
-/** Read `path` and split it at {@link DOC_BEGIN} … {@link DOC_END}, whose contents `--doc` replaces. */
-async function readDocSections(path: string): Promise<DocSections> {
-  const doc = (await readRegularFile(path, MAX_DOC_BYTES)).toString('utf8');
-  const begin = doc.indexOf(DOC_BEGIN);
-  const end = doc.indexOf(DOC_END);
-  if (begin < 0 || end < begin) {
-    throw new UserError(`--doc ${path}: no "${DOC_BEGIN}" … "${DOC_END}" section to replace`);
-  }
-  return { path, before: doc.slice(0, begin + DOC_BEGIN.length), after: doc.slice(end) };
 }
