@@ -8,6 +8,11 @@ import {
   parseExperimentRandomFlags,
   runExperimentRandom,
 } from './experiment.js';
+import {
+  experimentMnistCommand,
+  parseExperimentMnistFlags,
+  runExperimentMnist,
+} from './experimentMnist.js';
 import { demoCommand, parseDemoFlags, runDemo } from './demo.js';
 import { makeNetCommand, parseMakeNetFlags, runMakeNet } from './makeNet.js';
 import { obfuscateCommand, parseObfuscateFlags, runObfuscate } from './obfuscate.js';
@@ -48,8 +53,11 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   makeNetCommand(program, async (flags) => setExit(await runMakeNet(parseMakeNetFlags(flags))));
 
-  experimentCommand(program, async (flags) =>
+  const experiment = experimentCommand(program, async (flags) =>
     setExit(await runExperimentRandom(parseExperimentRandomFlags(flags))),
+  );
+  experimentMnistCommand(experiment, async (flags) =>
+    setExit(await runExperimentMnist(parseExperimentMnistFlags(flags))),
   );
 
   return program;
