@@ -212,9 +212,48 @@ function perScaleTable(
   return markdownTable(['scale', ...columns.map(sourceLabel)], rows);
 }
 
+/**
+ * Per source, how far its basis lies from the truth and how far its obfuscations move the
+ * logits: the largest change over every run, digit and scale of each variant.
+ */
+function logitChangeTable(results: readonly MnistCellResult[]): string {
+  const rows = sourcesOf(results).map((source) => {
+    const runs = results.filter((r) => r.source === source);
+    const worst = (variant: ObfuscationVariant): string => {
+      const changes = runs.flatMap((r) =>
+        r.obfuscation.filter((o) => o.variant === variant).map((o) => o.maxOutputChange),
+      );
+      return changes.length === 0 ? '–' : Math.max(...changes).toExponential(1);
+    };
+    const angles = runs.map((r) => r.recovery?.maxAngleRad ?? 0);
+    return [
+      sourceLabel(source),
+      [...new Set(runs.map((r) => r.basisRank))].join(', '),
+      source === TRUE_BASIS ? '0' : angle(Math.max(...angles)),
+      worst('unbounded'),
+      worst('box'),
+    ];
+  });
+  return markdownTable(
+    [
+      'basis',
+      'directions used',
+      'max angle to the truth (worst run, rad)',
+      'largest logit change, unbounded',
+      'in [0, 1]',
+    ],
+    rows,
+  );
+}
+
 /** Every table of the experiment's section of docs/RESULTS.md, as markdown (tables.md). */
 export function mnistResultsTables(results: readonly MnistCellResult[]): string {
-  const parts = ['### Recovery from each access level\n', recoveryTable(results)];
+  const parts = [
+    '### Recovery from each access level\n',
+    recoveryTable(results),
+    '### What each basis changes: the largest logit change an obfuscation caused\n',
+    logitChangeTable(results),
+  ];
   for (const variant of OBFUSCATION_VARIANTS) {
     const title = VARIANT_TITLE[variant];
     parts.push(

@@ -206,6 +206,9 @@ describe('tables, CSV and plots', () => {
     assert.match(tables, /\| scale \| true A \| label \| plain noise \|/);
     assert.match(tables, /\| 3 \| 100 % \| 38 % \| 40 % \|/);
     assert.match(tables, /\| 1 \| 100 % \| – \| 60 % \|/);
+    // per basis: the directions used, the worst angle, the largest logit change per variant
+    assert.match(tables, /\| true A \| 128 \| 0 \| 0\.0e\+0 \| 0\.0e\+0 \|/);
+    assert.match(tables, /\| label \| 128 \| 1\.0e-9 \| 0\.0e\+0 \| – \|/);
   });
 
   it('CSV: a row per run, and a row per run and obfuscation', () => {
