@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { EXIT_OK, UserError } from '../errors.js';
-import { readRegularFile } from '../io/safeFiles.js';
-import { renderSvg } from '../plot/vegaLite.js';
+import { EXIT_OK } from '../errors.js';
 import { runRandomCell, type RandomCellResult } from '../experiments/randomCell.js';
 import {
   cellKey,
@@ -16,22 +14,23 @@ import { randomPlots } from '../experiments/randomPlots.js';
 import { isFullRecovery, resultsCsv, resultsTables } from '../experiments/randomTables.js';
 import { ResultsStore } from '../experiments/resultsStore.js';
 import { runMissing, type GridProgress } from '../experiments/runMissing.js';
+import {
+  docMarkers,
+  readDocSections,
+  RUNS_FILE,
+  spliceDocTables,
+  writeExperimentOutputs,
+} from './experimentOutputs.js';
 import { stoppable } from './interrupt.js';
-import { prepareOutDir, writeResultFile } from './outDir.js';
+import { prepareOutDir } from './outDir.js';
 import { optional, parseInteger } from './parse.js';
 import { makeReporter, type Reporter } from './progress.js';
 
 /** Where `experiment NAME` writes unless told otherwise. */
 const defaultOut = (name: string): string => `spanrec-experiment-${name}`;
-/** The resume file: one finished run per line. */
-export const RUNS_FILE = 'runs.jsonl';
+export { RUNS_FILE };
 /** Without a terminal, one progress line per this many runs (a bar redraws on a terminal). */
 const LOG_EVERY_RUNS = 50;
-/** Largest document `--doc` may splice into. */
-const MAX_DOC_BYTES = 4 * 2 ** 20;
-/** `--doc` replaces what lies between these two lines, one pair per experiment. */
-export const docBegin = (name: string): string => `<!-- experiment ${name}: tables begin -->`;
-export const docEnd = (name: string): string => `<!-- experiment ${name}: tables end -->`;
 
 export interface ExperimentGridCommand {
   readonly experiment: GridExperiment;
@@ -58,7 +57,7 @@ export interface ExperimentGridFlags {
 export function experimentCommand(
   program: Command,
   runGrid: (experiment: GridExperiment, flags: ExperimentGridFlags) => Promise<void>,
-): void {
+): Command {
   const experiment = program
     .command('experiment')
     .description("reproduce the paper's experiments (writes tables, CSV, JSON and SVG plots)");
@@ -74,6 +73,7 @@ export function experimentCommand(
     'the same random networks answering one bit (their score above its median), recovered by the boundary method',
     runGrid,
   );
+  return experiment;
 }
 
 function gridSubcommand(
@@ -93,7 +93,7 @@ function gridSubcommand(
     )
     .option(
       '--doc <file>',
-      `replace the tables between the markers "${docBegin(which.name)}" … in FILE`,
+      `replace the tables between the markers "${docMarkers(which.name).begin}" … in FILE`,
     )
     .option('--json', 'print a summary as JSON on stdout')
     .action((flags: ExperimentGridFlags) => runGrid(which, flags));
@@ -120,7 +120,7 @@ export function parseExperimentGridFlags(
 export async function runExperimentGrid(cmd: ExperimentGridCommand): Promise<number> {
   const { name, methods } = cmd.experiment;
   // A bad --doc is refused before any run.
-  const doc = cmd.doc === undefined ? null : await readDocSections(cmd.doc, name);
+  const doc = cmd.doc === undefined ? null : await readDocSections(cmd.doc, docMarkers(name));
   await prepareOutDir(cmd.out, []);
   const grid = cmd.quick ? cmd.experiment.quick : cmd.experiment.full;
   const cells = gridCells(grid, cmd.seeds, methods);
@@ -136,8 +136,13 @@ export async function runExperimentGrid(cmd: ExperimentGridCommand): Promise<num
   const keys = new Set(cells.map(cellKey));
   const results = store.results().filter((r) => keys.has(cellKey(r)));
   const tables = resultsTables(results, methods);
-  await writeOutputs(cmd, results, tables, { grid, seeds: cmd.seeds, quick: cmd.quick });
-  if (doc !== null) await writeResultFile(doc.path, `${doc.before}\n\n${tables}\n${doc.after}`);
+  await writeExperimentOutputs(cmd.out, {
+    csv: resultsCsv(results),
+    json: { experiment: name, grid, seeds: cmd.seeds, quick: cmd.quick, runs: results },
+    tables,
+    plots: randomPlots(results, methods),
+  });
+  if (doc !== null) await spliceDocTables(doc, tables);
   const summary = {
     runs: results.length,
     ran: counts.ran,
@@ -162,39 +167,4 @@ function report(reporter: Reporter, name: string, p: GridProgress<RandomCellResu
     const skipped = p.skipped > 0 ? ` (${p.skipped} done earlier)` : '';
     reporter.log(`experiment ${name}: ${p.done}/${p.total} runs${skipped}; last ${message}`);
   }
-}
-
-/** results.csv, results.json, tables.md and one SVG per plot. */
-async function writeOutputs(
-  cmd: ExperimentGridCommand,
-  results: RandomCellResult[],
-  tables: string,
-  meta: object,
-): Promise<void> {
-  await writeResultFile(join(cmd.out, 'results.csv'), resultsCsv(results));
-  const json = { experiment: cmd.experiment.name, ...meta, runs: results };
-  await writeResultFile(join(cmd.out, 'results.json'), JSON.stringify(json, null, 1) + '\n');
-  await writeResultFile(join(cmd.out, 'tables.md'), tables);
-  for (const plot of randomPlots(results, cmd.experiment.methods)) {
-    await writeResultFile(join(cmd.out, `${plot.name}.svg`), await renderSvg(plot.spec));
-  }
-}
-
-/** A document's text around its tables section: up to the begin marker, from the end marker. */
-interface DocSections {
-  readonly path: string;
-  readonly before: string;
-  readonly after: string;
-}
-
-/** Read `path` and split it at the experiment's {@link docBegin} … {@link docEnd} lines. */
-async function readDocSections(path: string, name: string): Promise<DocSections> {
-  const doc = (await readRegularFile(path, MAX_DOC_BYTES)).toString('utf8');
-  const [first, last] = [docBegin(name), docEnd(name)];
-  const begin = doc.indexOf(first);
-  const end = doc.indexOf(last);
-  if (begin < 0 || end < begin) {
-    throw new UserError(`--doc ${path}: no "${first}" … "${last}" section to replace`);
-  }
-  return { path, before: doc.slice(0, begin + first.length), after: doc.slice(end) };
 }

@@ -4,6 +4,11 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, UserError } from '../errors
 import { certifyCommand, parseCertifyFlags, runCertify } from './certify.js';
 import { runCompare } from './compare.js';
 import { experimentCommand, parseExperimentGridFlags, runExperimentGrid } from './experiment.js';
+import {
+  experimentMnistCommand,
+  parseExperimentMnistFlags,
+  runExperimentMnist,
+} from './experimentMnist.js';
 import { demoCommand, parseDemoFlags, runDemo } from './demo.js';
 import { makeNetCommand, parseMakeNetFlags, runMakeNet } from './makeNet.js';
 import { obfuscateCommand, parseObfuscateFlags, runObfuscate } from './obfuscate.js';
@@ -44,8 +49,11 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   makeNetCommand(program, async (flags) => setExit(await runMakeNet(parseMakeNetFlags(flags))));
 
-  experimentCommand(program, async (experiment, flags) =>
-    setExit(await runExperimentGrid(parseExperimentGridFlags(experiment, flags))),
+  const experiment = experimentCommand(program, async (which, flags) =>
+    setExit(await runExperimentGrid(parseExperimentGridFlags(which, flags))),
+  );
+  experimentMnistCommand(experiment, async (flags) =>
+    setExit(await runExperimentMnist(parseExperimentMnistFlags(flags))),
   );
 
   return program;

@@ -1,13 +1,8 @@
 import type { VegaLiteSpec } from '../plot/vegaLite.js';
+import type { PlotSpec } from './plotSpec.js';
 import type { RandomCellResult } from './randomCell.js';
 import type { ExperimentMethod } from './randomGrid.js';
 import { isFullRecovery } from './randomTables.js';
-
-/** A plot of the experiment: its file name (without .svg) and its Vega-Lite specification. */
-export interface PlotSpec {
-  readonly name: string;
-  readonly spec: VegaLiteSpec;
-}
 
 /**
  * Smallest angle a log-scale plot shows: a run can match the truth to the last bit (angle 0),

@@ -1,3 +1,4 @@
+import { markdownTable } from './markdownTable.js';
 import type { ExperimentMethod } from './randomGrid.js';
 import type { RandomCellResult } from './randomCell.js';
 
@@ -53,11 +54,6 @@ export function resultsCsv(results: readonly RandomCellResult[]): string {
 }
 
 type Group = (r: RandomCellResult) => string | number;
-
-function markdownTable(head: string[], rows: string[][]): string {
-  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
-}
 
 /**
  * One row per value of `rowOf`, one column per later-layer width; each cell shows `stat` of

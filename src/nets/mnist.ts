@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { readNpyMatrix } from '../io/npy.js';
+import { readRegularFile } from '../io/safeFiles.js';
+import type { Network } from './network.js';
+import { reluMlpFromOnnx } from './onnxImport.js';
 
 /** Pixels of one digit (28 × 28, C order, values in [0, 1]): the model's input length. */
 export const MNIST_INPUT_DIM = 784;
@@ -88,4 +91,16 @@ export async function loadMnistFirstLayer(path = MNIST_FILES.firstLayer): Promis
     );
   }
   return a;
+}
+
+/** Largest ONNX file {@link loadMnistNetwork} reads (the bundled one is ~0.5 MB). */
+const MAX_MNIST_ONNX_BYTES = 64 * 2 ** 20;
+
+/**
+ * The bundled model as a float64 {@link Network}: the ONNX file's own float32 weights, widened
+ * exactly, evaluated in float64 (`NetworkOracle`). Experiments query it to measure the methods
+ * without float32 rounding, against weights they know exactly.
+ */
+export async function loadMnistNetwork(path = MNIST_FILES.model): Promise<Network> {
+  return reluMlpFromOnnx(await readRegularFile(path, MAX_MNIST_ONNX_BYTES), path);
 }

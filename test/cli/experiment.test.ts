@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { docBegin, docEnd, RUNS_FILE } from '../../src/cli/experiment.js';
+import { RUNS_FILE } from '../../src/cli/experiment.js';
+import { docMarkers } from '../../src/cli/experimentOutputs.js';
 import {
   gridCells,
   QUICK_GRID,
@@ -18,8 +19,7 @@ const dir = tempDir();
 const out = join(dir, 'quick');
 /** Runs of the quick grid for one seed. */
 const RUNS = gridCells(QUICK_GRID, 1, RANDOM_EXPERIMENT.methods).length;
-const DOC_BEGIN = docBegin('random');
-const DOC_END = docEnd('random');
+const { begin: DOC_BEGIN, end: DOC_END } = docMarkers('random');
 /** Runs stored before the interruption: some, but far from all. */
 const INTERRUPT_AFTER_RUNS = 10;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { docBegin, docEnd, RUNS_FILE } from '../../src/cli/experiment.js';
+import { docMarkers, RUNS_FILE } from '../../src/cli/experimentOutputs.js';
 import type { RandomCellResult } from '../../src/experiments/randomCell.js';
 import {
   cellKey,
@@ -41,10 +41,11 @@ for (const [experiment, folder] of [
     it('shows the tables those runs give, as tables.md does', () => {
       const tables = resultsTables(runs, experiment.methods);
       assert.equal(readFileSync(join(folder, 'tables.md'), 'utf8'), tables);
-      const begin = doc.indexOf(docBegin(experiment.name));
-      const end = doc.indexOf(docEnd(experiment.name));
+      const markers = docMarkers(experiment.name);
+      const begin = doc.indexOf(markers.begin);
+      const end = doc.indexOf(markers.end);
       assert.ok(begin >= 0 && end > begin, 'the markers');
-      const section = doc.slice(begin + docBegin(experiment.name).length, end);
+      const section = doc.slice(begin + markers.begin.length, end);
       assert.equal(section.trim(), tables.trim());
     });
   });
