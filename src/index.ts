@@ -46,6 +46,8 @@ export {
   type RecoveryMethod,
   type MethodDefinition,
   type MethodOption,
+  type InputsOption,
+  type AnyMethodOption,
   type MethodOptionValues,
 } from './recover/method.js';
 export {

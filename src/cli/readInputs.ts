@@ -17,15 +17,15 @@ export interface InputSet {
 }
 
 /**
- * Read `--inputs`: a `.npy` array `[count, …]` (each input flattened in C order; a 1-D array is
+ * Read `--inputs` (or another flag's inputs, named in messages as `flag`): a `.npy` array `[count, …]` (each input flattened in C order; a 1-D array is
  * one input) or a folder of greyscale PNG files of one size (sorted by name, values in [0, 1]).
  * @throws UserError naming the path for anything unreadable, empty, mis-sized or non-finite.
  */
-export async function readInputs(path: string): Promise<InputSet> {
+export async function readInputs(path: string, flag = '--inputs'): Promise<InputSet> {
   const info = await stat(path).catch((e: unknown) => {
-    throw new UserError(`--inputs ${path}: ${fsProblem(e, 'read')}`);
+    throw new UserError(`${flag} ${path}: ${fsProblem(e, 'read')}`);
   });
-  const set = info.isDirectory() ? await readPngFolder(path) : await readNpyInputs(path);
+  const set = info.isDirectory() ? await readPngFolder(path, flag) : await readNpyInputs(path);
   const bad = set.inputs.data.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
     const i = Math.floor(bad / set.inputs.cols);
@@ -48,16 +48,16 @@ async function readNpyInputs(path: string): Promise<InputSet> {
   return { inputs: { rows: count, cols: n, data }, shape: full, names };
 }
 
-async function readPngFolder(dir: string): Promise<InputSet> {
+async function readPngFolder(dir: string, flag: string): Promise<InputSet> {
   const files = (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.png')).sort();
-  if (files.length === 0) throw new UserError(`--inputs ${dir}: the folder has no .png files`);
+  if (files.length === 0) throw new UserError(`${flag} ${dir}: the folder has no .png files`);
   const images = [];
   for (const f of files) images.push(await readGreyPng(join(dir, f)));
   const { width, height } = images[0];
   const odd = images.findIndex((im) => im.width !== width || im.height !== height);
   if (odd >= 0) {
     throw new UserError(
-      `--inputs ${dir}: ${files[odd]} is ${images[odd].width}×${images[odd].height} but ${files[0]} is ${width}×${height}`,
+      `${flag} ${dir}: ${files[odd]} is ${images[odd].width}×${images[odd].height} but ${files[0]} is ${width}×${height}`,
     );
   }
   const n = width * height;

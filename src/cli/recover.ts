@@ -14,7 +14,12 @@ import type { RecoveryResult, StopReason } from '../recover/result.js';
 import { methodNames } from '../recover/registry.js';
 import { DEFAULTS } from './defaults.js';
 import { stoppable } from './interrupt.js';
-import { addMethodFlags, parseMethodFlags } from './methodFlags.js';
+import {
+  addMethodFlags,
+  methodInputsFor,
+  parseMethodFlags,
+  readMethodInputs,
+} from './methodFlags.js';
 import {
   addModelFlags,
   openOptions,
@@ -35,6 +40,8 @@ const RECOVER_OUTPUTS = ['basis.npy', 'result.json'] as const;
 export interface RecoverCommand extends ModelFlags {
   readonly method: string;
   readonly methodOptions: Readonly<Record<string, number>>;
+  /** Files of the method's inputs options by key (`--seeds X.npy`). */
+  readonly methodInputFiles: Readonly<Record<string, string>>;
   readonly budget: number | null;
   readonly outDir: string;
   /** Continue the interrupted run whose journal is in `outDir`. */
@@ -88,10 +95,12 @@ export function parseRecoverFlags(f: RecoverFlags): RecoverCommand {
     throw new UserError('--resume DIR writes to DIR: give no other --out');
   }
   const method = parseChoice('--method', f.method ?? DEFAULTS.method, methodNames());
+  const methodFlags = parseMethodFlags(f, method, model.access);
   return {
     ...model,
     method,
-    methodOptions: parseMethodFlags(f, method, model.access),
+    methodOptions: methodFlags.options,
+    methodInputFiles: methodFlags.inputFiles,
     budget: optional(f.budget, (v) => parseInteger('--budget', v, { min: 1 })) ?? null,
     outDir: f.resume ?? f.out ?? DEFAULTS.outDir,
     resume: f.resume !== undefined,
@@ -158,10 +167,13 @@ export async function runRecover(cmd: RecoverCommand): Promise<number> {
 /** What must not change between a run and its resumption: all but the budget and outputs. */
 function runIdentity(cmd: RecoverCommand): string {
   const { model, method, methodOptions, access, seed, inputDim, inputName, outputName } = cmd;
+  const files = cmd.methodInputFiles;
   return JSON.stringify({
     model,
     method,
     methodOptions,
+    // Only when given, so that the journals of runs without them keep their identity.
+    ...(Object.keys(files).length > 0 ? { methodInputFiles: files } : {}),
     access,
     seed,
     inputDim,
@@ -178,6 +190,8 @@ async function recoverInto(
   signal: AbortSignal,
 ): Promise<number> {
   const reporter = makeReporter(cmd.quiet);
+  // Read before the model is opened: a bad file costs no query.
+  const inputSets = await readMethodInputs(cmd.methodInputFiles);
   const model = await openModel(cmd.model, openOptions(cmd));
   const concurrency = cmd.model.kind === 'http' ? DEFAULT_MAX_CONCURRENT : 1;
   const journaled = new JournalOracle(model, journal, concurrency);
@@ -185,12 +199,13 @@ async function recoverInto(
     if (cmd.inputDim !== undefined && cmd.inputDim !== model.inputDim) {
       throw new UserError(`--input-dim ${cmd.inputDim}: the model takes ${model.inputDim} inputs`);
     }
+    const inputs = methodInputsFor(inputSets, cmd.methodInputFiles, model.inputDim);
     const estimate = new CostEstimate(model.inputDim);
     const summary = await recoverSpan(
       new InterruptibleOracle(journaled, signal),
       {
         method: cmd.method,
-        methodOptions: cmd.methodOptions,
+        methodOptions: { ...cmd.methodOptions, ...inputs },
         access: cmd.access,
         budget: cmd.budget,
         seed: cmd.seed,

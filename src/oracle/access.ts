@@ -116,9 +116,18 @@ export class AccessOracle extends ForwardingOracle {
   }
 }
 
-/** The output an access level reads must exist among the model's `m`. */
+/**
+ * The output an access level reads must exist among the model's `m`; a label needs two
+ * outputs at least (with one, every label is 0: a box answering its label as a number).
+ */
 function assertOutputIndex(a: AccessLevel, m: number): void {
   if ((a.kind === 'score' || a.kind === 'threshold') && a.index >= m) {
     throw new UserError(`--access ${formatAccess(a)}: the model has only ${m} outputs`);
+  }
+  if (a.kind === 'label' && m < 2) {
+    throw new UserError(
+      '--access label: the model has only 1 output, so every label would be 0 ' +
+        '(a program that answers only its label should answer it one-hot)',
+    );
   }
 }

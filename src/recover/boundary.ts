@@ -4,6 +4,7 @@ import type { Rng } from '../random/rng.js';
 import { measurePoint } from './boundaryMeasurement.js';
 import {
   BOUNDARY_OPTION_DECLARATIONS,
+  SEEDS_OPTION,
   boundarySettings,
   type BoundaryOptions,
   type BoundarySettings,
@@ -38,7 +39,7 @@ export async function recoverFromBoundary(
   const s = boundarySettings(n, options);
   const state = startBoundaryState(n);
   const streamer = new RowStreamer(oracle, n, rowsPerCallFor(n, options.rowsPerCall));
-  const search = new BoundarySearch(streamer, rng);
+  const search = new BoundarySearch(streamer, rng, options.seeds);
   while (state.stopReason === null) {
     await measureGuarded(
       state,
@@ -79,5 +80,6 @@ export const boundaryMethod = defineMethod({
   accepts: (access) => !isRealValued(access),
   autoPriority: 1,
   options: BOUNDARY_OPTION_DECLARATIONS,
+  inputOptions: [SEEDS_OPTION],
   run: (oracle, rng, options, onProgress) => recoverFromBoundary(oracle, rng, options, onProgress),
 });

@@ -1,4 +1,5 @@
-import type { MethodOption } from './method.js';
+import type { Matrix } from '../linalg/matrix.js';
+import type { InputsOption, MethodOption } from './method.js';
 import { CANDIDATES_OPTION, NO_NEWS_RUN_OPTION } from './sharedOptions.js';
 
 /** Options of the boundary method. */
@@ -17,6 +18,8 @@ export interface BoundaryOptions {
   rowsPerCall?: number;
   /** Measure each ratio at −δ too (curvature cancelled, straddles seen); default true. */
   symmetric?: boolean;
+  /** Inputs (one per row) around which boundary points are sought before random ones. */
+  seeds?: Matrix;
 }
 
 /**
@@ -102,3 +105,12 @@ export const BOUNDARY_OPTION_DECLARATIONS = [
   CANDIDATES_OPTION,
   NO_NEWS_RUN_OPTION,
 ] as const satisfies readonly MethodOption[];
+
+/** Seed inputs: the boundary search starts from them (boundarySearch.ts). */
+export const SEEDS_OPTION: InputsOption<'seeds'> = {
+  key: 'seeds',
+  placeholder: 'X.npy',
+  kind: 'inputs',
+  description:
+    'inputs [s, n] (or [s, …input shape]) to seek boundary points around before random ones',
+};

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { fromRows, norm2 } from '../linalg/matrix.js';
+import { fromRows, norm2, type Matrix } from '../linalg/matrix.js';
 import type { Rng } from '../random/rng.js';
 import type { NearBoundary } from './certificate.js';
 import type { RowStreamer } from './complementPoint.js';
@@ -9,6 +9,7 @@ import type { RowStreamer } from './complementPoint.js';
  * Gaussian points until two disagree (two bits, or two labels), then bisection along the
  * segment between them. With labels the segment may pass through other classes; the bisection
  * keeps any two adjacent points that disagree, so it ends between two classes that touch.
+ * Given seed inputs, the search first looks at them and at random moves around them.
  */
 export interface BoundaryPoint {
   /** A point on the boundary, to within the search's halvings of the segment. */
@@ -48,46 +49,100 @@ export const SEARCH_PATIENCE = 32;
  */
 export const SEARCH_SCALES = [1, 10, 0.1, 100, 0.01];
 
+/**
+ * Moves around a seed, relative to the seeds' RMS entry, tried in turn for each seed: small
+ * moves keep the seed's decision, larger ones cross the boundary, so the points that disagree
+ * surround each seed's region from many sides (varied normals), not only along the segments
+ * between the seeds.
+ */
+export const SEED_MOVE_SCALES = [1 / 8, 1 / 4, 1 / 2, 1, 2];
+
+/** A point whose decision is known. */
+interface Decided {
+  readonly x: Float64Array;
+  readonly decision: number;
+}
+
 /** Random points already decided, and the scale in use. */
 export class BoundarySearch {
-  private pool: { x: Float64Array; decision: number }[] = [];
+  private pool: Decided[] = [];
+  /** Seeds decided so far: partners at every scale. */
+  private readonly seedPoints: Decided[] = [];
   private misses = 0;
   scaleIndex = 0;
-  /** Random points that reached the model. */
+  /** Random points (seeds and moves around them included) that reached the model. */
   drawn = 0;
+  /** Seeds and moves around them drawn; the search is among them while `seeded`. */
+  private seedDraws = 0;
+  private seeded: boolean;
+  /** RMS entry of the seeds: the scale of the points while seeded. */
+  private readonly seedScale: number;
 
   constructor(
     private readonly streamer: RowStreamer,
     private readonly rng: Rng,
-  ) {}
+    private readonly seeds?: Matrix,
+  ) {
+    this.seeded = seeds !== undefined && seeds.rows > 0;
+    const data = seeds?.data ?? new Float64Array(0);
+    const rms = Math.sqrt(data.reduce((sum, v) => sum + v * v, 0) / Math.max(1, data.length));
+    this.seedScale = rms > 0 ? rms : 1;
+  }
 
   get scale(): number {
-    return SEARCH_SCALES[this.scaleIndex];
+    return this.seeded ? this.seedScale : SEARCH_SCALES[this.scaleIndex];
   }
 
   /**
-   * The next boundary point, from a fresh random point and an earlier one that disagrees with
-   * it; null when the budget ran out, or when no scale showed two decisions ('flat').
+   * The next boundary point, from a fresh point and an earlier one (or a seed) that disagrees
+   * with it; null when the budget ran out, or when no scale showed two decisions ('flat').
+   * Fresh points are the seeds, then random moves around them, then (when all of those agree)
+   * Gaussian points at each of {@link SEARCH_SCALES}.
    */
   async next(): Promise<BoundaryPoint | 'flat' | null> {
     for (;;) {
-      const x = this.rng.gaussianVector(this.streamer.n);
-      for (let j = 0; j < x.length; j++) x[j] *= this.scale;
+      const { x, isSeed } = this.draw();
       const decision = await this.decide(x);
       if (decision === null) return null;
       this.drawn++;
-      const others = this.pool.filter((p) => p.decision !== decision);
-      this.pool.push({ x, decision });
+      const others = [...this.seedPoints, ...this.pool].filter((p) => p.decision !== decision);
+      (isSeed ? this.seedPoints : this.pool).push({ x, decision });
       if (others.length > 0) {
         const partner = others[this.rng.int(others.length)];
         return this.bisect(partner.x, partner.decision, x, decision);
       }
-      if (++this.misses < SEARCH_PATIENCE) continue;
-      if (this.scaleIndex + 1 === SEARCH_SCALES.length) return 'flat';
-      this.scaleIndex++;
+      if (this.seeded) {
+        // The seeds, then patience at each move scale, all agreeing: search at random.
+        const patience = (this.seeds?.rows ?? 0) + SEARCH_PATIENCE * SEED_MOVE_SCALES.length;
+        if (++this.misses < patience) continue;
+        this.seeded = false;
+      } else {
+        if (++this.misses < SEARCH_PATIENCE) continue;
+        if (this.scaleIndex + 1 === SEARCH_SCALES.length) return 'flat';
+        this.scaleIndex++;
+      }
       this.pool = [];
       this.misses = 0;
     }
+  }
+
+  /** The next fresh point: a seed, a move around one (each seed, scales in turn), or random. */
+  private draw(): { x: Float64Array; isSeed: boolean } {
+    const n = this.streamer.n;
+    const seeds = this.seeds;
+    if (!this.seeded || seeds === undefined) {
+      const x = this.rng.gaussianVector(n);
+      for (let j = 0; j < x.length; j++) x[j] *= this.scale;
+      return { x, isSeed: false };
+    }
+    const k = this.seedDraws++;
+    if (k < seeds.rows) return { x: seeds.data.slice(k * n, (k + 1) * n), isSeed: true };
+    const move = k - seeds.rows;
+    const row = Math.floor(move / SEED_MOVE_SCALES.length) % seeds.rows;
+    const sigma = SEED_MOVE_SCALES[move % SEED_MOVE_SCALES.length] * this.seedScale;
+    const x = this.rng.gaussianVector(n);
+    for (let j = 0; j < n; j++) x[j] = seeds.data[row * n + j] + sigma * x[j];
+    return { x, isSeed: false };
   }
 
   private async decide(x: Float64Array): Promise<number | null> {

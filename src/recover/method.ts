@@ -23,6 +23,21 @@ export interface MethodOption<K extends string = string> {
 }
 
 /**
+ * An option whose value is a set of inputs, one per row of `n` values (e.g. seed points). The
+ * CLI reads it from a file (`--seeds X.npy`); the library passes a {@link Matrix}.
+ */
+export interface InputsOption<K extends string = string> {
+  readonly key: K;
+  /** Placeholder shown in help, e.g. `X.npy` for `--seeds <X.npy>`. */
+  readonly placeholder: string;
+  readonly description: string;
+  readonly kind: 'inputs';
+}
+
+/** Any option a method declares: a number, or a set of inputs. */
+export type AnyMethodOption = MethodOption | InputsOption;
+
+/**
  * Where a continued run starts: the span found so far, and points where the certificate saw
  * the model respond to a move orthogonal to it (a missing direction is live at one of them).
  */
@@ -38,7 +53,7 @@ export interface ContinueFrom {
 }
 
 /** Option values by key, as the library passes them; validated by the method's declaration. */
-export type MethodOptionValues = Readonly<Record<string, number | undefined>>;
+export type MethodOptionValues = Readonly<Record<string, number | Matrix | undefined>>;
 
 /**
  * A recovery method as the registry holds it: what it accepts and how to run it. Add a method
@@ -57,7 +72,7 @@ export interface RecoveryMethod {
    * wins; 0 means auto never picks it.
    */
   readonly autoPriority: number;
-  readonly options: readonly MethodOption[];
+  readonly options: readonly AnyMethodOption[];
   /**
    * Whether `run` can go on from a span and leads ({@link ContinueFrom}): then an `incomplete`
    * certificate sends the run back to where the missing directions showed.
@@ -76,35 +91,41 @@ export interface RecoveryMethod {
   ): Promise<RecoveryResult>;
 }
 
-/** What a method file declares: like {@link RecoveryMethod} but with typed option keys. */
-export interface MethodDefinition<K extends string> {
+/**
+ * What a method file declares: like {@link RecoveryMethod} but with typed option keys, the
+ * numeric options (`K`) apart from those that are sets of inputs (`F`).
+ */
+export interface MethodDefinition<K extends string, F extends string = never> {
   readonly name: string;
   readonly summary: string;
   accepts(access: AccessLevel): boolean;
   readonly autoPriority: number;
   readonly options: readonly MethodOption<K>[];
+  readonly inputOptions?: readonly InputsOption<F>[];
   /** See {@link RecoveryMethod.continues}; absent means false. */
   readonly continues?: boolean;
   run(
     oracle: Oracle,
     rng: Rng,
-    options: Readonly<Partial<Record<K, number>>>,
+    options: Readonly<Partial<Record<K, number>> & Partial<Record<F, Matrix>>>,
     onProgress: ProgressListener,
     from?: ContinueFrom,
   ): Promise<RecoveryResult>;
 }
 
 /** Wrap a method definition so that its options are checked once, at the front door. */
-export function defineMethod<K extends string>(def: MethodDefinition<K>): RecoveryMethod {
+export function defineMethod<K extends string, F extends string = never>(
+  def: MethodDefinition<K, F>,
+): RecoveryMethod {
   return {
     name: def.name,
     summary: def.summary,
     accepts: (access) => def.accepts(access),
     autoPriority: def.autoPriority,
-    options: def.options,
+    options: [...def.options, ...(def.inputOptions ?? [])],
     continues: def.continues ?? false,
     run: (oracle, rng, options, onProgress, from) =>
-      def.run(oracle, rng, checkOptions(def, options), onProgress, from),
+      def.run(oracle, rng, checkOptions(def, options, oracle.inputDim), onProgress, from),
   };
 }
 
@@ -113,24 +134,45 @@ export function optionFlag(key: string): string {
   return '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
 
-function checkOptions<K extends string>(
-  def: MethodDefinition<K>,
+function checkOptions<K extends string, F extends string>(
+  def: MethodDefinition<K, F>,
   values: MethodOptionValues,
-): Partial<Record<K, number>> {
-  const out: Partial<Record<K, number>> = {};
+  inputDim: number,
+): Partial<Record<K, number>> & Partial<Record<F, Matrix>> {
+  const numbers: Partial<Record<K, number>> = {};
+  const inputs: Partial<Record<F, Matrix>> = {};
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined) continue;
     const option = def.options.find((o) => o.key === key);
-    if (option === undefined) {
-      throw new UserError(`${optionFlag(key)} is not an option of --method ${def.name}`);
-    }
-    out[option.key] = checkValue(option, value);
+    const inputsOption = def.inputOptions?.find((o) => o.key === key);
+    if (option !== undefined) numbers[option.key] = checkValue(option, value);
+    else if (inputsOption !== undefined) {
+      inputs[inputsOption.key] = checkInputs(inputsOption, value, inputDim);
+    } else throw new UserError(`${optionFlag(key)} is not an option of --method ${def.name}`);
   }
-  return out;
+  return { ...numbers, ...inputs };
 }
 
-function checkValue(option: MethodOption, value: number): number {
+/** A set of inputs: at least one row of `inputDim` finite values. */
+function checkInputs(option: InputsOption, value: number | Matrix, inputDim: number): Matrix {
   const flag = optionFlag(option.key);
+  if (typeof value === 'number') throw new UserError(`${flag}: expected inputs, got a number`);
+  if (value.rows < 1 || value.cols !== inputDim || value.data.length !== value.rows * inputDim) {
+    throw new UserError(
+      `${flag}: expected inputs of ${inputDim} values each, got ${value.rows} × ${value.cols}`,
+    );
+  }
+  const bad = value.data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const row = Math.floor(bad / inputDim);
+    throw new UserError(`${flag}: input ${row} has a non-finite value (${value.data[bad]})`);
+  }
+  return value;
+}
+
+function checkValue(option: MethodOption, value: number | Matrix): number {
+  const flag = optionFlag(option.key);
+  if (typeof value !== 'number') throw new UserError(`${flag}: expected a number, got inputs`);
   if (option.kind === 'positive' && !(Number.isFinite(value) && value > 0)) {
     throw new UserError(`${flag} ${value}: expected a positive number`);
   }

@@ -3,7 +3,7 @@ import { formatAccess, type AccessLevel } from '../oracle/access.js';
 import { adaptiveMethod } from './adaptive.js';
 import { boundaryMethod } from './boundary.js';
 import { gradientMethod } from './gradient.js';
-import { optionFlag, type RecoveryMethod } from './method.js';
+import { optionFlag, type AnyMethodOption, type RecoveryMethod } from './method.js';
 
 /** `--method auto`: the registry picks by access level. */
 export const AUTO_METHOD = 'auto';
@@ -26,11 +26,15 @@ export function registerMethod(method: RecoveryMethod): void {
   }
   for (const option of method.options) {
     const other = methods.flatMap((m) => m.options).find((o) => o.key === option.key);
-    if (other !== undefined && (other.kind !== option.kind || other.min !== option.min)) {
+    if (other !== undefined && (other.kind !== option.kind || minOf(other) !== minOf(option))) {
       throw new Error(`registerMethod: ${optionFlag(option.key)} is declared differently`);
     }
   }
   methods.push(method);
+}
+
+function minOf(option: AnyMethodOption): number | undefined {
+  return option.kind === 'inputs' ? undefined : option.min;
 }
 
 /** Remove a method added with {@link registerMethod} (tests clean up after themselves). */

@@ -70,6 +70,28 @@ test('an out-of-range output index is a clear error, before any query when m is 
   );
 });
 
+test('label access on a single output is refused: its label would always be 0', async () => {
+  const one: Oracle = {
+    inputDim: 3,
+    outputDim: undefined,
+    precision: 'f64',
+    query: async (inputs: Matrix) => ({
+      rows: inputs.rows,
+      cols: 1,
+      data: new Float64Array(inputs.rows).fill(2),
+    }),
+    dispose: async () => {},
+  };
+  await assert.rejects(
+    new AccessOracle(one, parseAccess('label')).query(batch),
+    /--access label: the model has only 1 output, so every label would be 0/,
+  );
+  assert.throws(
+    () => new AccessOracle({ ...one, outputDim: 1 }, parseAccess('label')),
+    /only 1 output/,
+  );
+});
+
 test('restricted access never leaks more than its values (property)', async () => {
   await fc.assert(
     fc.asyncProperty(
