@@ -53,7 +53,8 @@ export function mnistPlots(results: readonly MnistCellResult[]): PlotSpec[] {
             x: {
               field: 'scale',
               type: 'quantitative',
-              scale: { type: 'log' },
+              // the scales run, not the decades around them
+              scale: { type: 'log', nice: false, domain: scaleRange(kept.map((k) => k.scale)) },
               title: 'noise norm ÷ digit norm',
             },
             y: {
@@ -92,4 +93,9 @@ export function mnistPlots(results: readonly MnistCellResult[]): PlotSpec[] {
       } as VegaLiteSpec,
     },
   ];
+}
+
+/** Smallest and largest scale, or a unit range when there is none. */
+function scaleRange(scales: number[]): [number, number] {
+  return scales.length === 0 ? [1, 10] : [Math.min(...scales), Math.max(...scales)];
 }
