@@ -7,7 +7,7 @@ import { labelKeptByBasisFraction } from '../attack/truncatedBasis.js';
 import { UserError } from '../errors.js';
 import { writeNpy } from '../io/npy.js';
 import { encodeGreyPng, writeGreyPng } from '../io/png.js';
-import { type Matrix } from '../linalg/matrix.js';
+import { firstRows, type Matrix } from '../linalg/matrix.js';
 import { principalAngles } from '../linalg/principalAngles.js';
 import { loadMnistFirstLayer, loadMnistHoldout, MNIST_FIRST_WIDTH } from '../nets/mnist.js';
 import type { Oracle } from '../oracle/oracle.js';
@@ -197,8 +197,4 @@ function recoveryLine(s: RecoverySummary, angles: Float64Array): string {
     `recovered rank ${s.result.rank} (the first layer has ${MNIST_FIRST_WIDTH} units) from ${s.queries} queries; ` +
     `largest angle to the true first layer ${max.toExponential(2)} rad; certificate ${s.certificate.verdict}`
   );
-}
-
-function firstRows(m: Matrix, rows: number): Matrix {
-  return { rows, cols: m.cols, data: m.data.slice(0, rows * m.cols) };
 }

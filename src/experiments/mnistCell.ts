@@ -1,7 +1,7 @@
 import type { Box } from '../attack/box.js';
 import type { DistortionSummary } from '../attack/evaluateObfuscation.js';
 import { runObfuscation } from '../attack/obfuscationRun.js';
-import type { Matrix } from '../linalg/matrix.js';
+import { firstRows, type Matrix } from '../linalg/matrix.js';
 import { principalAngles } from '../linalg/principalAngles.js';
 import { parseAccess } from '../oracle/access.js';
 import type { Oracle } from '../oracle/oracle.js';
@@ -139,8 +139,4 @@ async function obfuscateAtScales(
     }
   }
   return out;
-}
-
-function firstRows(m: Matrix, rows: number): Matrix {
-  return { rows, cols: m.cols, data: m.data.slice(0, rows * m.cols) };
 }

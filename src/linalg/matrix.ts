@@ -23,6 +23,11 @@ export function fromRows(rowList: ArrayLike<number>[], cols?: number): Matrix {
 }
 
 /** Row `i` as a view (no copy). */
+/** The first `rows` rows of `m` (a copy). */
+export function firstRows(m: Matrix, rows: number): Matrix {
+  return { rows, cols: m.cols, data: m.data.slice(0, rows * m.cols) };
+}
+
 export function row(m: Matrix, i: number): Float64Array {
   return m.data.subarray(i * m.cols, (i + 1) * m.cols);
 }
