@@ -73,5 +73,13 @@ methods. Columns:
 * **overhead share** — wall time spent outside the model, as a share of the run.
 * **certificate** — the no-ground-truth completeness check (\`complete\` / \`unsure\` / \`incomplete\`).
 
+The \`*-box-*\` rows are NumPy black boxes over \`cmd:\` that themselves give out only the decision
+(\`reveals bit:median\`: 1 when their output exceeds its median, else 0, run with
+\`--access threshold:0:0.5\`; \`reveals onehot\`: the one-hot top-1 label, run with \`--access label\`;
+[REFERENCE.md](REFERENCE.md#cmdcommand-the-json-lines-protocol)): on them the boundary method finds the
+full rank with angles and queries ÷ floor like those of the ONNX rows of the same shapes above
+(other networks, whose scores only the access level hides); their seconds are mostly the JSON
+exchange with the Python process.
+
 ${tableOf(rowLines)}`;
 }
