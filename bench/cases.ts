@@ -30,6 +30,13 @@ export interface BenchCase {
   readonly inputShape?: readonly number[];
   /** cmd cases: outputs rounded to this many decimals by the black box. */
   readonly round?: number;
+  /**
+   * cmd cases: the black box itself gives out only a decision (mlp_server.py --reveal), so the
+   * tool sees nothing more whatever access it is run with: `bit:median` answers 1 when score 0
+   * exceeds its median over Gaussian inputs (found as for `threshold:0:median`), else 0;
+   * `onehot` answers the one-hot row of the top-1 label.
+   */
+  readonly reveal?: 'bit:median' | 'onehot';
 }
 
 /** The paper's gradient method's cases (the first bench); each also runs with the adaptive method. */
@@ -226,6 +233,34 @@ const BOUNDARY: readonly BenchCase[] = [
   },
 ];
 
+/**
+ * The boundary method's acceptance shapes again, on black boxes that themselves answer only the
+ * bit or the one-hot label (docs/REFERENCE.md, `cmd:`), run with the access levels documented
+ * for such boxes.
+ */
+const DECIDING_BOXES: readonly BenchCase[] = [
+  {
+    ...BITS,
+    name: 'tanh-100x20-box-bits',
+    activation: 'tanh',
+    serve: 'cmd-f64',
+    reveal: 'bit:median',
+    access: 'threshold:0:0.5',
+  },
+  {
+    name: 'relu-784x64-box-labels',
+    n: 784,
+    k: 64,
+    widths: [32, 32],
+    outputs: 10,
+    activation: 'relu',
+    serve: 'cmd-f64',
+    reveal: 'onehot',
+    access: 'label',
+    seed: 5,
+  },
+];
+
 /** The fixed cases of `npm run bench`; later work adds rows here rather than new harnesses. */
 export const CASES: readonly BenchCase[] = [
   ...[...BASE, ...ACCEPTANCE].flatMap((c) => [
@@ -233,7 +268,7 @@ export const CASES: readonly BenchCase[] = [
     { ...c, name: c.name, method: 'adaptive' },
   ]),
   ...LOOKALIKES.map((c) => ({ ...c, method: 'adaptive' })),
-  ...BOUNDARY.map((c) => ({ ...c, method: 'boundary' })),
+  ...[...BOUNDARY, ...DECIDING_BOXES].map((c) => ({ ...c, method: 'boundary' })),
   // the Monte-Carlo baseline at about our queries on the same nets (bench/hsjBaseline.ts)
   ...BOUNDARY.filter((c) => c.n === 100).map((c) => ({
     ...c,

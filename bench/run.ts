@@ -1,14 +1,16 @@
 // `npm run bench`: run every fixed case in bench/cases.ts and write docs/BENCHMARKS.md.
-// Usage: npm run bench [-- --only NAME_SUBSTRING]
+// Usage: npm run bench [-- --only NAME_SUBSTRING]; --only prints the rows instead (npm run
+// bench:merge puts them into the doc).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpyMatrix } from '../src/io/npy.js';
 import type { Matrix } from '../src/linalg/matrix.js';
 import { compareSubspaces, principalAngles } from '../src/linalg/principalAngles.js';
 import { writeNetworkOnnx } from '../src/nets/onnxExport.js';
-import { ownedSections } from './sections.js';
+import { BENCHMARKS_DOC, ownedSections } from './sections.js';
+import { benchDoc, tableOf } from './benchDoc.js';
 import { randomNetwork } from '../src/nets/randomNetwork.js';
 import { parseAccess, type AccessLevel } from '../src/oracle/access.js';
 import { CmdOracle } from '../src/oracle/cmdOracle.js';
@@ -61,7 +63,8 @@ async function openCase(
     if (made.status !== 0) throw new Error(`make_mlp.py failed: ${made.stderr}`);
     const countFile = join(dir, 'count.txt');
     const round = c.round === undefined ? '' : ` --round ${c.round}`;
-    const server = `python3 ${join(fixtures, 'mlp_server.py')} ${join(dir, 'weights.npz')} --act ${c.activation} --count-file ${countFile} --dtype ${c.serve === 'cmd-f32' ? 'float32' : 'float64'}${round}`;
+    const scores = `python3 ${join(fixtures, 'mlp_server.py')} ${join(dir, 'weights.npz')} --act ${c.activation} --dtype ${c.serve === 'cmd-f32' ? 'float32' : 'float64'}${round}`;
+    const server = `${scores} --count-file ${countFile}${await revealFlag(c, scores)}`;
     const model = await CmdOracle.create(server, { inputDim: c.n });
     return { model, truth: await readNpyMatrix(join(dir, 'A.npy')), countFile };
   }
@@ -86,6 +89,23 @@ async function openCase(
     inputShape: c.inputShape,
   });
   return { model: await OnnxOracle.create(path), truth: net.layers[0].weight };
+}
+
+/**
+ * mlp_server.py's `--reveal` for a box that gives out only a decision; `bit:median` finds the
+ * median of score 0 from a separate scores-serving box (outside the run's count).
+ */
+async function revealFlag(c: BenchCase, scoresServer: string): Promise<string> {
+  if (c.reveal === undefined) return '';
+  if (c.reveal === 'onehot') return ' --reveal onehot';
+  const scores = await CmdOracle.create(scoresServer, { inputDim: c.n });
+  try {
+    const access = await resolveAccess('threshold:0:median', scores);
+    if (access.kind !== 'threshold') throw new Error(`${c.name}: no median threshold`);
+    return ` --reveal bit:${access.threshold}`;
+  } finally {
+    await scores.dispose();
+  }
 }
 
 async function runCase(c: BenchCase): Promise<Row> {
@@ -145,20 +165,13 @@ function fmtAngle(x: number): string {
   return x === Math.PI / 2 ? 'π/2' : x.toExponential(1);
 }
 
-function table(rows: Row[]): string {
-  const head =
-    '| case | method | served as | access | rank(A) | rank found | max angle (rad) | median angle | queries | queries ÷ floor | seconds | overhead share | certificate |\n' +
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
-  return (
-    head +
-    rows
-      .map(
-        (r) =>
-          `| ${r.c.name} | ${r.c.method ?? 'auto'} | ${r.c.serve} | ${r.c.access} | ${r.trueRank} | ${r.rank} | ${fmtAngle(r.maxAngle)} | ${fmtAngle(r.medianAngle)} | ${r.queries} | ${r.efficiency.toFixed(2)} | ${r.seconds.toFixed(2)} | ${(100 * r.overhead).toFixed(0)} % | ${r.certificate} |`,
-      )
-      .join('\n') +
-    '\n'
-  );
+/** How the case's model is served; a box that gives out only a decision says which. */
+function servedAs(c: BenchCase): string {
+  return c.reveal === undefined ? c.serve : `${c.serve}, reveals ${c.reveal}`;
+}
+
+function rowLine(r: Row): string {
+  return `| ${r.c.name} | ${r.c.method ?? 'auto'} | ${servedAs(r.c)} | ${r.c.access} | ${r.trueRank} | ${r.rank} | ${fmtAngle(r.maxAngle)} | ${fmtAngle(r.medianAngle)} | ${r.queries} | ${r.efficiency.toFixed(2)} | ${r.seconds.toFixed(2)} | ${(100 * r.overhead).toFixed(0)} % | ${r.certificate} |`;
 }
 
 const only = process.argv.indexOf('--only');
@@ -179,30 +192,9 @@ for (const c of CASES.filter((x) => x.name.includes(filter))) {
 }
 rmSync(work, { recursive: true, force: true });
 
-const doc = `# Benchmarks
-
-Written by \`npm run bench\` (bench/run.ts over the fixed cases in bench/cases.ts); do not edit by
-hand. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}.
-
-Methods: \`gradient\` (the paper's non-adaptive method, with our kink screen and noise-threshold
-rank rule) and \`adaptive\` (ours: deflation along the complement of the span found, with
-candidate points, probe-checked differences and, for float32 or noisy models, a refinement
-phase that pools precise gradients), default options, seed per case, the same network for both
-methods. Columns:
-
-* **rank(A)** — the true rank of the first layer (measured from the weights); **rank found** — ours.
-* **max angle**, **median angle** — largest and median principal angle between the recovered
-  span and the true row span (over min(rank found, rank(A)) pairs).
-* **queries** — every row that reached the model (for \`cmd\` cases checked against the
-  black box's own count). **queries ÷ floor** — queries / ((k(n−k) + k) / m), m the outputs
-  the access level reveals ([METHOD.md](METHOD.md#queries-and-the-floor)).
-* **overhead share** — wall time spent outside the model, as a share of the run.
-* **certificate** — the no-ground-truth completeness check (\`complete\` / \`unsure\` / \`incomplete\`).
-
-${table(rows)}${ownedSections()}`;
 if (filter === '') {
-  writeFileSync(new URL('../docs/BENCHMARKS.md', import.meta.url), doc);
+  writeFileSync(BENCHMARKS_DOC, benchDoc(rows.map(rowLine)) + ownedSections());
   process.stderr.write('bench: wrote docs/BENCHMARKS.md\n');
 } else {
-  process.stdout.write(table(rows));
+  process.stdout.write(tableOf(rows.map(rowLine)));
 }

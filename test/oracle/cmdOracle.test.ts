@@ -132,6 +132,33 @@ test('answers equal the float64 MLP computed here, exactly (dyadic weights)', as
   });
 });
 
+test('--reveal: the box answers only the bit or the one-hot label of its own scores', async () => {
+  const rng = new Rng(11);
+  const net = dyadicNet(rng, [5, 4, 3]);
+  const weights = writeNpz(net);
+  const x = dyadicMatrix(rng, 9, 5);
+  const y = forward(net, x);
+  const scoresOf = (r: number): number[] => Array.from(y.data.subarray(r * 3, r * 3 + 3));
+  // Scores are multiples of 1/512 (k/8 weights, biases and inputs over two layers): none equals it.
+  const threshold = 1 / 1024;
+  const bits = Array.from({ length: 9 }, (_, r) => (scoresOf(r)[0] > threshold ? 1 : 0));
+  assert.ok(bits.includes(0) && bits.includes(1), 'both answers occur');
+  await withOracle(
+    `${MLP_SERVER} ${weights} --reveal bit:${threshold}`,
+    { inputDim: 5 },
+    async (o) => assert.deepEqual(await o.query(x), fromRows(bits.map((b) => [b]))),
+  );
+  // The first largest score on a tie, as numpy's argmax.
+  const oneHot = Array.from({ length: 9 }, (_, r) => {
+    const s = scoresOf(r);
+    const label = s.indexOf(Math.max(...s));
+    return s.map((_, j) => (j === label ? 1 : 0));
+  });
+  await withOracle(`${MLP_SERVER} ${weights} --reveal onehot`, { inputDim: 5 }, async (o) =>
+    assert.deepEqual(await o.query(x), fromRows(oneHot)),
+  );
+});
+
 test('inputs round-trip exactly (identity network)', async () => {
   const n = 8;
   const eye = zeros(n, n);
