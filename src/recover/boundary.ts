@@ -36,7 +36,7 @@ export async function recoverFromBoundary(
   onProgress: ProgressListener = () => {},
 ): Promise<RecoveryResult<BoundaryDetails>> {
   const n = oracle.inputDim;
-  const s = boundarySettings(n, options);
+  const s = boundarySettings(n, options, oracle.precision);
   const state = startBoundaryState(n);
   const streamer = new RowStreamer(oracle, n, rowsPerCallFor(n, options.rowsPerCall));
   const search = new BoundarySearch(streamer, rng, options.seeds);

@@ -1,5 +1,6 @@
 import type { EchelonBasis } from '../linalg/echelon.js';
 import { norm2 } from '../linalg/matrix.js';
+import { asymmetryNoise, type RatioNoise } from './boundaryNoise.js';
 import { measureRatios, type Ratios } from './boundaryNormal.js';
 import { BRACKET_SIGMAS, MIRROR_MARGIN } from './boundaryProbes.js';
 import type { BoundaryPoint } from './boundarySearch.js';
@@ -15,6 +16,12 @@ import { findStraddles, type SmoothnessVotes } from './straddle.js';
 export const STRADDLE_SHRINK = 16;
 export const MAX_SHRINKS = 2;
 
+/**
+ * Share of a point's ratios that may straddle a kink on a model whose noise grows at shorter
+ * offsets: more, and the point lies next to a kink and is given up rather than re-measured.
+ */
+export const NOISY_STRADDLE_SHARE = 1 / 8;
+
 /** Quantile of a point's curvature asymmetries that guesses the next −δ brackets. */
 export const CURVATURE_QUANTILE = 0.9;
 
@@ -24,6 +31,8 @@ export interface NewPartSettings {
   readonly bits: number;
   /** Measure at −δ too (curvature cancelled, straddles seen). */
   readonly symmetric: boolean;
+  /** Read the model's noise from the asymmetries (a model not known to be float64). */
+  readonly noiseFloor: boolean;
 }
 
 /** What a measurement reads of the run, and what it updates. */
@@ -34,13 +43,22 @@ export interface NewPartRun {
   straddles: number;
   readonly tally: { expansions: number };
   readonly votes: SmoothnessVotes;
+  /** The model's ratio noise: calibrated here, and a floor of every resolution. */
+  readonly noise: RatioNoise;
 }
 
-/** The point measured: refined, its offset δ and its typical new component σ. */
+/** The point measured: refined, its offset δ, its normal's size and typical new component σ. */
 export interface MeasuredPoint {
   readonly point: BoundaryPoint;
   readonly delta: number;
+  readonly scale: number;
   readonly sigma: number;
+}
+
+/** A measured new part, and the norm of its noise (resolution or model noise, per ratio). */
+export interface NewPart {
+  readonly part: Float64Array;
+  readonly noise: number;
 }
 
 /**
@@ -53,16 +71,19 @@ export async function measureNewPart(
   candidate: MeasuredPoint,
   s: NewPartSettings,
   state: NewPartRun,
-): Promise<Float64Array | 'rejected' | null> {
+): Promise<NewPart | 'rejected' | null> {
   const n = state.basis.n;
   const { point, delta, sigma } = candidate;
+  const perComponent = candidate.scale / Math.sqrt(n);
+  // bisecting below the model's noise at that offset buys nothing
+  const resolutionAt = (offset: number) =>
+    Math.max(sigma * 2 ** -s.bits, state.noise.level(offset, perComponent));
   const free = state.basis.freeCoordinates();
   const directions = Array.from(free, (j) => {
     const d = new Float64Array(n);
     state.basis.addDirection(d, j, 1);
     return d;
   });
-  const resolution = sigma * 2 ** -s.bits;
   const norms = directions.map(norm2);
   const mirror = MIRROR_MARGIN * state.curvatureShare * sigma;
   const again = (indices: number[], offset: number) =>
@@ -74,7 +95,7 @@ export async function measureNewPart(
         offset,
         centres: new Float64Array(indices.length),
         halfWidths: Float64Array.from(indices, (i) => BRACKET_SIGMAS * sigma * norms[i]),
-        resolutions: new Float64Array(indices.length).fill(resolution),
+        resolutions: new Float64Array(indices.length).fill(resolutionAt(offset)),
         // the −δ side differs from the +δ side's mirror by curvature, ∝ offset·‖d‖²
         mirrorHalfWidths: Float64Array.from(
           indices,
@@ -90,11 +111,19 @@ export async function measureNewPart(
   if (measured === null) return null;
   state.tally.expansions += measured.expansions;
   learnCurvature(state, measured, norms, sigma);
-  const clean = await resolveStraddles(measured, delta, resolution, s, state, again);
+  const used = resolutionAt(delta);
+  const own = s.symmetric && s.noiseFloor ? asymmetryNoise(measured.asymmetry, used) : 0;
+  if (s.symmetric && s.noiseFloor) state.noise.observe(own, delta, perComponent);
+  // each ratio errs by its resolution or by the noise at its offset (the model's, or this
+  // point's own where larger), whichever is more
+  const errorAt = (offset: number) => Math.max(used, resolutionAt(offset), (own * delta) / offset);
+  const clean = await resolveStraddles(measured, delta, errorAt, s, state, again);
   if (clean === null || clean === 'rejected') return clean;
   const v = new Float64Array(n);
-  free.forEach((j, i) => (v[j] = clean[i]));
-  return v;
+  free.forEach((j, i) => (v[j] = clean.ratios[i]));
+  let noise2 = 0;
+  for (const e of clean.errors) noise2 += e * e;
+  return { part: v, noise: Math.sqrt(noise2) };
 }
 
 /** Keep a high quantile of the point's curvature asymmetries, per unit ‖d‖² and σ. */
@@ -106,29 +135,68 @@ function learnCurvature(state: NewPartRun, measured: Ratios, norms: number[], si
   state.curvatureShare = shares[Math.floor(CURVATURE_QUANTILE * (shares.length - 1))];
 }
 
-/** Re-measure straddled ratios at shorter offsets until none is left, or give the point up. */
+/**
+ * Re-measure straddled ratios at shorter offsets until none is left, or give the point up.
+ * `errorAt(offset)` is a ratio's error at that offset (resolution or noise), the unit in which
+ * an asymmetry is judged; the errors of the ratios kept are returned beside them.
+ */
 async function resolveStraddles(
   measured: Ratios,
   delta: number,
-  resolution: number,
+  errorAt: (offset: number) => number,
   s: NewPartSettings,
   state: NewPartRun,
   again: (indices: number[], offset: number) => Promise<Ratios | null>,
-): Promise<Float64Array | 'rejected' | null> {
+): Promise<{ ratios: Float64Array; errors: Float64Array } | 'rejected' | null> {
   const ratios = Float64Array.from(measured.ratios);
+  const errors = new Float64Array(ratios.length).fill(errorAt(delta));
   if (ratios.some(Number.isNaN)) return 'rejected';
-  if (!s.symmetric) return ratios;
-  let pending = findStraddles(measured.asymmetry, resolution, state.votes, true);
+  if (!s.symmetric) return { ratios, errors };
+  // A shorter offset is worth it only where the straddle's error (its asymmetry) exceeds the
+  // shorter offset's noise; a smaller asymmetry stays, counted as that ratio's error.
+  const worthIt = (found: number[], asymmetry: Float64Array, offset: number) =>
+    found.filter((p) => Math.abs(asymmetry[p]) > errorAt(offset / STRADDLE_SHRINK));
+  const kept = (found: number[], asymmetry: Float64Array, indices: (p: number) => number) => {
+    for (const p of found) {
+      const i = indices(p);
+      errors[i] = Math.max(errors[i], Math.abs(asymmetry[p]));
+    }
+  };
+  const first = findStraddles(measured.asymmetry, errorAt(delta), state.votes, true);
+  let pending = worthIt(first, measured.asymmetry, delta);
+  kept(
+    first.filter((i) => !pending.includes(i)),
+    measured.asymmetry,
+    (i) => i,
+  );
+  // on a noisy model a shorter offset costs precision: a point next to a kink is given up
+  if (
+    errorAt(delta / STRADDLE_SHRINK) > errorAt(delta) &&
+    pending.length > NOISY_STRADDLE_SHARE * ratios.length
+  ) {
+    return 'rejected';
+  }
   for (let shrink = 1; pending.length > 0; shrink++) {
     if (shrink > MAX_SHRINKS) return 'rejected';
     state.straddles += pending.length;
-    const r = await again(pending, delta * STRADDLE_SHRINK ** -shrink);
+    const offset = delta * STRADDLE_SHRINK ** -shrink;
+    const r = await again(pending, offset);
     if (r === null) return null;
     state.tally.expansions += r.expansions;
     if (r.ratios.some(Number.isNaN)) return 'rejected';
-    pending.forEach((i, p) => (ratios[i] = r.ratios[p]));
-    const still = findStraddles(r.asymmetry, resolution, state.votes, false);
-    pending = still.map((p) => pending[p]);
+    pending.forEach((i, p) => {
+      ratios[i] = r.ratios[p];
+      errors[i] = errorAt(offset);
+    });
+    const still = findStraddles(r.asymmetry, errorAt(offset), state.votes, false);
+    const worth = worthIt(still, r.asymmetry, offset);
+    const before = pending;
+    kept(
+      still.filter((p) => !worth.includes(p)),
+      r.asymmetry,
+      (p) => before[p],
+    );
+    pending = worth.map((p) => before[p]);
   }
-  return ratios;
+  return { ratios, errors };
 }

@@ -1,4 +1,5 @@
 import type { Matrix } from '../linalg/matrix.js';
+import type { Precision } from '../oracle/oracle.js';
 import type { InputsOption, MethodOption } from './method.js';
 import { CANDIDATES_OPTION, NO_NEWS_RUN_OPTION } from './sharedOptions.js';
 
@@ -30,6 +31,14 @@ export interface BoundaryOptions {
  * bits it is ~1e-10 of a component.
  */
 export const DEFAULT_OFFSET = 1e-5;
+
+/**
+ * Default offset on a float32 model. Its decision flips in a band (rounded inputs, rounded
+ * score) that offsets every crossing, so a ratio errs by ~5e-6/δ of a typical component on a
+ * float32 n = 1536 ReLU net (sigmoid head, threshold 0.5): 0.5 at the default 1e-5, pure
+ * noise. A longer offset meets more kinks (re-measured 16× shorter, 16× noisier).
+ */
+export const F32_OFFSET = 1e-2;
 
 /**
  * Default bits per ratio: each is bisected to 2^-15 of the typical new component, so a
@@ -71,18 +80,28 @@ export interface BoundarySettings {
   readonly candidates: number;
   readonly noNewsRun: number;
   readonly symmetric: boolean;
+  /**
+   * Measure the model's ratio noise from the asymmetries and never resolve below it (models
+   * not known to compute in float64: a float64 model's asymmetries are curvature and kinks).
+   */
+  readonly noiseFloor: boolean;
 }
 
-/** Fill in the defaults for inputs of dimension `n`. */
-export function boundarySettings(n: number, options: BoundaryOptions): BoundarySettings {
+/** Fill in the defaults for inputs of dimension `n`, on a model of the given precision. */
+export function boundarySettings(
+  n: number,
+  options: BoundaryOptions,
+  precision: Precision = 'unknown',
+): BoundarySettings {
   return {
     n,
-    offset: options.offset ?? DEFAULT_OFFSET,
+    offset: options.offset ?? (precision === 'f32' ? F32_OFFSET : DEFAULT_OFFSET),
     bits: options.bits ?? DEFAULT_BITS,
     probes: options.probes ?? DEFAULT_PROBES,
     candidates: options.candidates ?? DEFAULT_CANDIDATES,
     noNewsRun: options.noNewsRun ?? DEFAULT_NO_NEWS_RUN,
     symmetric: options.symmetric ?? true,
+    noiseFloor: precision !== 'f64',
   };
 }
 
@@ -92,7 +111,8 @@ export const BOUNDARY_OPTION_DECLARATIONS = [
     key: 'offset',
     placeholder: 'd',
     kind: 'positive',
-    description: 'offset of the normal measurements, relative to the point scale (default 1e-5)',
+    description:
+      'offset of the normal measurements, relative to the point scale (default 1e-5; 1e-2 on float32 models)',
   },
   {
     key: 'bits',

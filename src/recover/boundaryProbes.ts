@@ -1,6 +1,7 @@
 import type { EchelonBasis } from '../linalg/echelon.js';
 import { unit } from '../linalg/matrix.js';
 import type { Rng } from '../random/rng.js';
+import type { RatioNoise } from './boundaryNoise.js';
 import { measureRatios, type Ratios } from './boundaryNormal.js';
 import type { BoundaryPoint } from './boundarySearch.js';
 import type { RowStreamer } from './complementPoint.js';
@@ -54,12 +55,14 @@ export interface ProbeContext {
   readonly basis: EchelonBasis;
   readonly probes: number;
   readonly symmetric: boolean;
-  /** Largest relative error of a direction found (sets the fine probes' resolution). */
-  readonly spanError: number;
+  /** Root mean square relative error of the directions found (the fine probes' resolution). */
+  readonly spanErrorRms: number;
   /** Curvature asymmetry per unit component size, as last seen (Infinity: not yet). */
   readonly curvatureShare: number;
   /** Bracket expansions spent, added to as probes run. */
   readonly tally: { expansions: number };
+  /** The model's ratio noise (a floor of every resolution). */
+  readonly noise: RatioNoise;
 }
 
 /** A point's normal looked at coarsely: its size R, and its typical new component σ. */
@@ -93,7 +96,9 @@ export async function coarseLook(
   const scale = Math.sqrt(n) * rms(sized.ratios);
   if (!(scale > 0 && Number.isFinite(scale))) return 'rejected';
   const perComponent = scale / Math.sqrt(n - ctx.basis.rank);
-  const resolution = perComponent * 2 ** -COARSE_BITS;
+  // one-sided: the point's own offset from a noisy boundary adds as much noise again
+  const noise = 2 * ctx.noise.level(delta, scale / Math.sqrt(n));
+  const resolution = Math.max(perComponent * 2 ** -COARSE_BITS, noise);
   const coarse = await probe(ctx, point, delta, complementDirections(ctx, COARSE_PROBES), {
     halfWidth: BRACKET_SIGMAS * perComponent,
     resolution,
@@ -113,8 +118,9 @@ export interface FineLook {
 
 /**
  * Probe the normal of size `scale` finely for news: symmetric, resolved down to what the span's
- * own error leaves ({@link ARITHMETIC_FLOOR} at least), so that "nothing new" is decided at the
- * precision the span was measured with. The point must be refined (its segment fully halved).
+ * own error leaves ({@link ARITHMETIC_FLOOR} and the model's ratio noise at least), so that
+ * "nothing new" is decided at the precision the span was measured with. The point must be
+ * refined (its segment fully halved).
  */
 export async function fineLook(
   ctx: ProbeContext,
@@ -123,8 +129,9 @@ export async function fineLook(
   scale: number,
 ): Promise<FineLook | 'rejected' | null> {
   const perComponent = scale / Math.sqrt(ctx.basis.n - ctx.basis.rank);
-  const leak = ctx.spanError * perComponent;
-  const resolution = Math.max(leak, ARITHMETIC_FLOOR * scale);
+  const leak = ctx.spanErrorRms * perComponent;
+  const noise = ctx.noise.level(delta, scale / Math.sqrt(ctx.basis.n));
+  const resolution = Math.max(leak, ARITHMETIC_FLOOR * scale, noise);
   const fine = await probe(ctx, point, delta, complementDirections(ctx), {
     halfWidth: BRACKET_SIGMAS * perComponent,
     resolution,

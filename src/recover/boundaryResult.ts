@@ -18,6 +18,8 @@ export interface BoundaryDetails {
   bracketExpansions: number;
   randomPoints: number;
   spanError: number;
+  /** Noise of one ratio over a typical normal component, at the offset (0: none measured). */
+  ratioNoise: number;
   smooth: boolean;
   rankRule: string;
   modelFailures: number;
@@ -52,6 +54,7 @@ export function boundaryResult(
       bracketExpansions: state.tally.expansions,
       randomPoints: search.drawn,
       spanError: state.spanError,
+      ratioNoise: state.noise.relative(s.offset * search.scale),
       smooth: state.votes.smooth ?? false,
       rankRule: 'news',
       modelFailures: state.failures.total,

@@ -1,4 +1,5 @@
 import { EchelonBasis } from '../linalg/echelon.js';
+import { RatioNoise } from './boundaryNoise.js';
 import { ModelFailures, type RunOutcome } from './modelFailures.js';
 import { SmoothnessVotes } from './straddle.js';
 
@@ -8,6 +9,11 @@ export interface BoundaryState extends RunOutcome {
   readonly added: Float64Array[];
   /** Largest relative error of a direction found (its noise over its size). */
   spanError: number;
+  /**
+   * Root mean square of those errors: what they leave, together, in the new part of a normal
+   * spread over the directions found (the news tests' allowance).
+   */
+  spanErrorRms: number;
   /** Size of the last point's normal in ratio units (the next point's first guess). */
   ratioScale: number;
   /** Curvature asymmetry per unit component size (the next −δ brackets' guess). */
@@ -21,6 +27,8 @@ export interface BoundaryState extends RunOutcome {
   /** Points rejected since the last one measured cleanly. */
   rejectedRun: number;
   readonly votes: SmoothnessVotes;
+  /** The model's ratio noise, from the asymmetries measured. */
+  readonly noise: RatioNoise;
 }
 
 /** The state of a run that has found nothing yet, on inputs of dimension `n`. */
@@ -29,6 +37,7 @@ export function startBoundaryState(n: number): BoundaryState {
     basis: new EchelonBasis(n),
     added: [],
     spanError: 0,
+    spanErrorRms: 0,
     ratioScale: 1,
     curvatureShare: Infinity,
     points: 0,
@@ -39,6 +48,7 @@ export function startBoundaryState(n: number): BoundaryState {
     streak: 0,
     rejectedRun: 0,
     votes: new SmoothnessVotes(),
+    noise: new RatioNoise(),
     failures: new ModelFailures(),
     stopReason: null,
   };
