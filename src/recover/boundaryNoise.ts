@@ -41,6 +41,11 @@ export class RatioNoise {
     return (this.levels[this.levels.length >> 1] * perComponent) / delta;
   }
 
+  /** Points measured so far. */
+  get points(): number {
+    return this.levels.length;
+  }
+
   /** The noise level relative to a typical component at offset `delta` (for the details). */
   relative(delta: number): number {
     return this.level(delta, 1);

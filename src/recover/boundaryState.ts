@@ -29,6 +29,8 @@ export interface BoundaryState extends RunOutcome {
   readonly votes: SmoothnessVotes;
   /** The model's ratio noise, from the asymmetries measured. */
   readonly noise: RatioNoise;
+  /** Points given up in a row as lying next to a kink. */
+  kinkedRun: number;
 }
 
 /** The state of a run that has found nothing yet, on inputs of dimension `n`. */
@@ -49,6 +51,7 @@ export function startBoundaryState(n: number): BoundaryState {
     rejectedRun: 0,
     votes: new SmoothnessVotes(),
     noise: new RatioNoise(),
+    kinkedRun: 0,
     failures: new ModelFailures(),
     stopReason: null,
   };
