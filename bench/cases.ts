@@ -231,6 +231,18 @@ const BOUNDARY: readonly BenchCase[] = [
     access: 'label',
     seed: 5,
   },
+  // the float32 detector lookalike as a 1-bit box (its sigmoid score above 0.5, which 7 % of
+  // Gaussian inputs reach): ~30 min on 2 loaded cores, 6M queries
+  {
+    ...LOOKALIKE,
+    name: 'lookalike-1536x128-sigmoid-bit',
+    k: 128,
+    outputs: 1,
+    head: 'sigmoid',
+    inputShape: [1, 16, 96],
+    access: 'threshold:0:0.5',
+    seed: 1,
+  },
 ];
 
 /**
