@@ -232,7 +232,7 @@ const BOUNDARY: readonly BenchCase[] = [
     seed: 5,
   },
   // the float32 detector lookalike as a 1-bit box (its sigmoid score above 0.5, which 7 % of
-  // Gaussian inputs reach): ~30 min on 2 loaded cores, 6M queries
+  // Gaussian inputs reach): 6–34 min on 2 shared cores, ~6M queries
   {
     ...LOOKALIKE,
     name: 'lookalike-1536x128-sigmoid-bit',

@@ -37,9 +37,9 @@ export const DEFAULT_OFFSET = 1e-5;
  * score) that offsets every crossing, so a ratio errs by ~5e-6/δ of a typical component on a
  * float32 n = 1536 ReLU net (sigmoid head, threshold 0.5): 0.5 at the default 1e-5, pure
  * noise. A longer offset meets more kinks (re-measured shorter, noisier). On that net (k = 128,
- * the bench's lookalike): max angle 0.155 / 3.8e-2 rad, median 2.1e-3 / 7.6e-4, 24 / 34× the
- * floor at 1e-2 / 3e-2 (rank 127 of 128 both); on an n = 200, k = 32 one 1.3e-2–1.8e-2 /
- * 8e-3–1.7e-2 rad for 24–29 / 31–39×.
+ * the bench's lookalike): median angle 2.1e-3 / 7.6e-4–7.8e-4 at 1e-2 / 3e-2, max 0.155 /
+ * 3.8e-2–0.37 rad (rank 126–127 of 128), 24 / 32–35× the floor; on an n = 200, k = 32 one
+ * 1.3e-2–1.8e-2 / 8e-3–1.7e-2 rad for 24–29 / 31–39×.
  */
 export const F32_OFFSET = 3e-2;
 
