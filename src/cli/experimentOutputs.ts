@@ -45,6 +45,7 @@ export async function writeExperimentOutputs(out: string, o: ExperimentOutputs):
 /** A document's text around one tables section: up to the begin marker, from the end marker. */
 export interface DocSections {
   readonly path: string;
+  readonly markers: { readonly begin: string; readonly end: string };
   readonly before: string;
   readonly after: string;
 }
@@ -66,10 +67,20 @@ export async function readDocSections(
       `--doc ${path}: no "${markers.begin}" … "${markers.end}" section to replace`,
     );
   }
-  return { path, before: doc.slice(0, begin + markers.begin.length), after: doc.slice(end) };
+  return {
+    path,
+    markers,
+    before: doc.slice(0, begin + markers.begin.length),
+    after: doc.slice(end),
+  };
 }
 
-/** Replace the document's section with `tables`. */
+/**
+ * Replace the document's section with `tables`. The document is read again first: a long run
+ * must not undo what was written to it meanwhile (the text around the tables, or another
+ * experiment's section).
+ */
 export async function spliceDocTables(doc: DocSections, tables: string): Promise<void> {
-  await writeResultFile(doc.path, `${doc.before}\n\n${tables}\n${doc.after}`);
+  const now = await readDocSections(doc.path, doc.markers);
+  await writeResultFile(now.path, `${now.before}\n\n${tables}\n${now.after}`);
 }
