@@ -2,6 +2,7 @@ import { isRealValued } from '../oracle/access.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
 import { measurePoint } from './boundaryMeasurement.js';
+import { adaptOffset } from './boundaryOffset.js';
 import {
   BOUNDARY_OPTION_DECLARATIONS,
   SEEDS_OPTION,
@@ -27,7 +28,8 @@ export type { BoundaryDetails } from './boundaryResult.js';
  * disagree; at the best of a few, the normal's part off the span found so far, one ratio per
  * complement direction d_j of the echelon basis, each bisected from decisions; the part
  * becomes a direction when it stands above the noise. Stops after a run of boundary points
- * without news.
+ * without news. On a model of unknown precision the run starts again at the float32 offset
+ * once the noise read at the measured points shows a float32 model (boundaryOffset.ts).
  */
 export async function recoverFromBoundary(
   oracle: Oracle,
@@ -37,7 +39,7 @@ export async function recoverFromBoundary(
 ): Promise<RecoveryResult<BoundaryDetails>> {
   const n = oracle.inputDim;
   const s = boundarySettings(n, options, oracle.precision);
-  const state = startBoundaryState(n);
+  let state = startBoundaryState(n, s.offset);
   const streamer = new RowStreamer(oracle, n, rowsPerCallFor(n, options.rowsPerCall));
   const search = new BoundarySearch(streamer, rng, options.seeds);
   while (state.stopReason === null) {
@@ -48,6 +50,10 @@ export async function recoverFromBoundary(
         state.stopReason = await measurePoint(streamer, search, rng, s, state);
       },
     );
+    // noise at the default offset also ends a run early, as no news
+    if (state.stopReason === null || state.stopReason === 'saturated') {
+      state = adaptOffset(s, state, search.scale);
+    }
     if (state.stopReason === null) state.stopReason = stopCheck(s, state);
     onProgress({
       phase: 'boundary',

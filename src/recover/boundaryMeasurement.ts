@@ -80,7 +80,7 @@ async function examine(
   const found = await search.next();
   if (found === null || found === 'flat') return found;
   state.points++;
-  const delta = s.offset * search.scale;
+  const delta = state.offset * search.scale;
   const ctx = { streamer, rng, ...s, ...state };
   const coarse = await coarseLook(ctx, found, delta, state.ratioScale);
   if (coarse === null || coarse === 'rejected') return coarse;

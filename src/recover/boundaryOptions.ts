@@ -88,6 +88,11 @@ export interface BoundarySettings {
    * not known to compute in float64: a float64 model's asymmetries are curvature and kinks).
    */
   readonly noiseFloor: boolean;
+  /**
+   * Start again at {@link F32_OFFSET} when the noise read at the default offset shows a float32
+   * model (boundaryOffset.ts): a model of unknown precision, its offset not set.
+   */
+  readonly adaptOffset: boolean;
 }
 
 /** Fill in the defaults for inputs of dimension `n`, on a model of the given precision. */
@@ -96,6 +101,7 @@ export function boundarySettings(
   options: BoundaryOptions,
   precision: Precision = 'unknown',
 ): BoundarySettings {
+  const symmetric = options.symmetric ?? true;
   return {
     n,
     offset: options.offset ?? (precision === 'f32' ? F32_OFFSET : DEFAULT_OFFSET),
@@ -103,8 +109,10 @@ export function boundarySettings(
     probes: options.probes ?? DEFAULT_PROBES,
     candidates: options.candidates ?? DEFAULT_CANDIDATES,
     noNewsRun: options.noNewsRun ?? DEFAULT_NO_NEWS_RUN,
-    symmetric: options.symmetric ?? true,
+    symmetric,
     noiseFloor: precision !== 'f64',
+    // the noise is read from the ±δ asymmetries: a one-sided run sees none
+    adaptOffset: precision === 'unknown' && options.offset === undefined && symmetric,
   };
 }
 

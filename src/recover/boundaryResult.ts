@@ -10,6 +10,8 @@ import type { RecoveryResult } from './result.js';
 export interface BoundaryDetails {
   readonly [key: string]: number | string | boolean;
   offset: number;
+  /** Whether the run started again at the float32 offset after reading a float32 model's noise. */
+  offsetSwitched: boolean;
   bits: number;
   boundaryPoints: number;
   pointsWithNews: number;
@@ -45,7 +47,8 @@ export function boundaryResult(
     failure: state.failure,
     pointScale: search.scale,
     details: {
-      offset: s.offset,
+      offset: state.offset,
+      offsetSwitched: state.offsetSwitched,
       bits: s.bits,
       boundaryPoints: state.points,
       pointsWithNews: state.pointsWithNews,
@@ -54,7 +57,7 @@ export function boundaryResult(
       bracketExpansions: state.tally.expansions,
       randomPoints: search.drawn,
       spanError: state.spanError,
-      ratioNoise: state.noise.relative(s.offset * search.scale),
+      ratioNoise: state.noise.relative(state.offset * search.scale),
       smooth: state.votes.smooth ?? false,
       rankRule: 'news',
       modelFailures: state.failures.total,

@@ -31,10 +31,17 @@ export interface BoundaryState extends RunOutcome {
   readonly noise: RatioNoise;
   /** Points given up in a row as lying next to a kink. */
   kinkedRun: number;
+  /** Offset δ in use, relative to the point scale. */
+  readonly offset: number;
+  /** Whether the run started again at a longer offset (boundaryOffset.ts). */
+  readonly offsetSwitched: boolean;
 }
 
-/** The state of a run that has found nothing yet, on inputs of dimension `n`. */
-export function startBoundaryState(n: number): BoundaryState {
+/**
+ * The state of a run that has found nothing yet, on inputs of dimension `n`, measuring at
+ * offset `offset`.
+ */
+export function startBoundaryState(n: number, offset: number): BoundaryState {
   return {
     basis: new EchelonBasis(n),
     added: [],
@@ -52,7 +59,28 @@ export function startBoundaryState(n: number): BoundaryState {
     votes: new SmoothnessVotes(),
     noise: new RatioNoise(),
     kinkedRun: 0,
+    offset,
+    offsetSwitched: false,
     failures: new ModelFailures(),
     stopReason: null,
+  };
+}
+
+/**
+ * The state of `state`'s run started again at offset `offset`: what it measured is dropped
+ * (directions, noise, curvature, smoothness votes, runs), what it spent stays counted (points,
+ * straddles, expansions, model failures), as does the last normal's size (a bracket guess that
+ * does not depend on the offset).
+ */
+export function restartBoundaryState(state: BoundaryState, offset: number): BoundaryState {
+  return {
+    ...startBoundaryState(state.basis.n, offset),
+    offsetSwitched: true,
+    ratioScale: state.ratioScale,
+    points: state.points,
+    pointsRejected: state.pointsRejected,
+    straddles: state.straddles,
+    tally: state.tally,
+    failures: state.failures,
   };
 }
