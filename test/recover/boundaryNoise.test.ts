@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { compareSubspaces } from '../../src/linalg/principalAngles.js';
-import { writeNetworkOnnx } from '../../src/nets/onnxExport.js';
-import { randomNetwork } from '../../src/nets/randomNetwork.js';
 import { OnnxOracle } from '../../src/oracle/onnxOracle.js';
 import type { Oracle } from '../../src/oracle/oracle.js';
 import { buildOracleStack } from '../../src/oracle/stack.js';
@@ -11,7 +8,8 @@ import { Rng } from '../../src/random/rng.js';
 import { recoverFromBoundary } from '../../src/recover/boundary.js';
 import { asymmetryNoise, RatioNoise } from '../../src/recover/boundaryNoise.js';
 import { recoverSpan } from '../../src/recover/recoverSpan.js';
-import { firstLayer, float32Oracle, medianOutput, referenceOracle, tempDir } from '../helpers.js';
+import { float32SigmoidNet } from './float32BitNet.js';
+import { firstLayer, float32Oracle, medianOutput, referenceOracle } from '../helpers.js';
 
 /**
  * The boundary method on models whose decision is noisy near the boundary (float32): the
@@ -75,23 +73,8 @@ test('float32 ONNX net with a sigmoid head, one bit: rank k, not a noise directi
   // at the float32 default offset 3e-2: rank 32, max angle 8e-3–1.7e-2 rad (seeds 1–3),
   // certified complete, 31–39× the floor; at offset 1e-5 without the noise floor (before):
   // rank 200, every direction noise.
-  const n = 200;
-  const k = 32;
-  const net = randomNetwork(
-    {
-      inputDim: n,
-      firstWidth: k,
-      hiddenWidths: [32],
-      outputs: 1,
-      activation: 'relu',
-      bias: true,
-      head: 'sigmoid',
-      influenceSpread: 12,
-    },
-    new Rng(1),
-  );
-  const path = join(tempDir(), 'f32.onnx');
-  await writeNetworkOnnx(path, net, { dtype: 'f32' });
+  const { net, path } = await float32SigmoidNet();
+  const [n, k] = [net.layers[0].weight.cols, net.layers[0].weight.rows];
   const model = await OnnxOracle.create(path);
   try {
     const access = { kind: 'threshold', index: 0, threshold: await medianOutput(model) } as const;

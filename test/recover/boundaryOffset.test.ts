@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { compareSubspaces } from '../../src/linalg/principalAngles.js';
-import { writeNetworkOnnx } from '../../src/nets/onnxExport.js';
-import { randomNetwork } from '../../src/nets/randomNetwork.js';
 import { OnnxOracle } from '../../src/oracle/onnxOracle.js';
 import type { Oracle } from '../../src/oracle/oracle.js';
 import { PrecisionOverride } from '../../src/oracle/precisionOverride.js';
@@ -12,7 +9,8 @@ import { Rng } from '../../src/random/rng.js';
 import { recoverFromBoundary, type BoundaryOptions } from '../../src/recover/boundary.js';
 import { boundarySettings, DEFAULT_OFFSET, F32_OFFSET } from '../../src/recover/boundaryOptions.js';
 import { recoverSpan } from '../../src/recover/recoverSpan.js';
-import { firstLayer, float32Oracle, medianOutput, referenceOracle, tempDir } from '../helpers.js';
+import { float32SigmoidNet } from './float32BitNet.js';
+import { firstLayer, float32Oracle, medianOutput, referenceOracle } from '../helpers.js';
 
 /**
  * The boundary method's offset on a model of unknown precision: it starts at the default
@@ -76,23 +74,8 @@ test('float32 ONNX net served as of unknown precision, one bit: rank k after the
   // a cmd: box hides it. Measured: rank 1 before the switch existed (ratio noise 0.54 at
   // 1e-5); with it rank 32, max angle 4.8e-3–1.3e-2 rad (seeds 1–3), 35–39× the floor, as
   // declared float32 (4.7e-3–7.5e-2 rad, 30–40×)
-  const n = 200;
-  const k = 32;
-  const net = randomNetwork(
-    {
-      inputDim: n,
-      firstWidth: k,
-      hiddenWidths: [32],
-      outputs: 1,
-      activation: 'relu',
-      bias: true,
-      head: 'sigmoid',
-      influenceSpread: 12,
-    },
-    new Rng(1),
-  );
-  const path = join(tempDir(), 'f32.onnx');
-  await writeNetworkOnnx(path, net, { dtype: 'f32' });
+  const { net, path } = await float32SigmoidNet();
+  const [n, k] = [net.layers[0].weight.cols, net.layers[0].weight.rows];
   const model = new PrecisionOverride(await OnnxOracle.create(path), 'unknown');
   try {
     const access = { kind: 'threshold', index: 0, threshold: await medianOutput(model) } as const;
