@@ -21,99 +21,69 @@ import {
   spliceDocTables,
   writeExperimentOutputs,
 } from './experimentOutputs.js';
+import {
+  declareExperiment,
+  parseExperimentFlags,
+  type ExperimentFlags,
+  type ExperimentFlagSpec,
+  type ExperimentSettings,
+} from './experimentFlags.js';
 import { stoppable } from './interrupt.js';
 import { prepareOutDir } from './outDir.js';
-import { optional, parseInteger } from './parse.js';
 import { makeReporter, type Reporter } from './progress.js';
 
-/** Where `experiment NAME` writes unless told otherwise. */
-const defaultOut = (name: string): string => `spanrec-experiment-${name}`;
 export { RUNS_FILE };
 /** Without a terminal, one progress line per this many runs (a bar redraws on a terminal). */
 const LOG_EVERY_RUNS = 50;
 
-export interface ExperimentGridCommand {
+export interface ExperimentGridCommand extends ExperimentSettings {
   readonly experiment: GridExperiment;
-  readonly quick: boolean;
-  readonly out: string;
-  readonly seeds: number;
-  readonly json: boolean;
-  /** A markdown file whose tables section to replace with this run's tables. */
-  readonly doc?: string;
 }
 
-export interface ExperimentGridFlags {
-  quick?: boolean;
-  out?: string;
-  seeds?: string;
-  json?: boolean;
-  doc?: string;
-}
+/** The grid experiments' flags: each a subcommand of its own name. */
+const GRID_FLAG_SPECS: Record<GridExperiment['name'], ExperimentFlagSpec> = {
+  random: {
+    name: 'random',
+    description:
+      "span recovery on random networks over depth × width × activation × n × k, from one score: the paper's gradient method and the adaptive method",
+    quickHelp: 'a small grid that checks the same claims in well under a minute',
+    seedsMean: 'networks per grid point',
+    defaultSeeds: DEFAULT_SEEDS,
+    maxSeeds: 1000,
+  },
+  threshold: {
+    name: 'threshold',
+    description:
+      'the same random networks answering one bit (their score above its median), recovered by the boundary method',
+    quickHelp: 'a small grid that checks the same claims in well under a minute',
+    seedsMean: 'networks per grid point',
+    defaultSeeds: DEFAULT_SEEDS,
+    maxSeeds: 1000,
+  },
+};
 
 /**
- * Declare `experiment` and its subcommands; each paper experiment is one subcommand, added
- * here with its own runner.
+ * Declare `experiment` and its grid subcommands (`random`, `threshold`); returns the
+ * `experiment` command, for the other subcommands.
  */
 export function experimentCommand(
   program: Command,
-  runGrid: (experiment: GridExperiment, flags: ExperimentGridFlags) => Promise<void>,
+  runGrid: (experiment: GridExperiment, flags: ExperimentFlags) => Promise<void>,
 ): Command {
   const experiment = program
     .command('experiment')
     .description("reproduce the paper's experiments (writes tables, CSV, JSON and SVG plots)");
-  gridSubcommand(
-    experiment,
-    RANDOM_EXPERIMENT,
-    "span recovery on random networks over depth × width × activation × n × k, from one score: the paper's gradient method and the adaptive method",
-    runGrid,
-  );
-  gridSubcommand(
-    experiment,
-    THRESHOLD_EXPERIMENT,
-    'the same random networks answering one bit (their score above its median), recovered by the boundary method',
-    runGrid,
-  );
+  for (const which of [RANDOM_EXPERIMENT, THRESHOLD_EXPERIMENT]) {
+    declareExperiment(experiment, GRID_FLAG_SPECS[which.name], (flags) => runGrid(which, flags));
+  }
   return experiment;
-}
-
-function gridSubcommand(
-  experiment: Command,
-  which: GridExperiment,
-  description: string,
-  runGrid: (experiment: GridExperiment, flags: ExperimentGridFlags) => Promise<void>,
-): void {
-  experiment
-    .command(which.name)
-    .description(description)
-    .option('--quick', 'a small grid that checks the same claims in well under a minute')
-    .option('--out <dir>', 'results folder (a rerun resumes what it holds)', defaultOut(which.name))
-    .option(
-      '--seeds <n>',
-      `networks per grid point (default ${DEFAULT_SEEDS.full}, --quick ${DEFAULT_SEEDS.quick})`,
-    )
-    .option(
-      '--doc <file>',
-      `replace the tables between the markers "${docMarkers(which.name).begin}" … in FILE`,
-    )
-    .option('--json', 'print a summary as JSON on stdout')
-    .action((flags: ExperimentGridFlags) => runGrid(which, flags));
 }
 
 export function parseExperimentGridFlags(
   experiment: GridExperiment,
-  f: ExperimentGridFlags,
+  f: ExperimentFlags,
 ): ExperimentGridCommand {
-  const quick = f.quick ?? false;
-  return {
-    experiment,
-    quick,
-    out: f.out ?? defaultOut(experiment.name),
-    seeds:
-      optional(f.seeds, (v) => parseInteger('--seeds', v, { min: 1, max: 1000 })) ??
-      (quick ? DEFAULT_SEEDS.quick : DEFAULT_SEEDS.full),
-    json: f.json ?? false,
-    doc: f.doc,
-  };
+  return { experiment, ...parseExperimentFlags(GRID_FLAG_SPECS[experiment.name], f) };
 }
 
 /** `spanrec experiment random|threshold`: run (or resume) the grid, then write every output. */

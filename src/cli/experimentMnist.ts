@@ -29,68 +29,42 @@ import {
   spliceDocTables,
   writeExperimentOutputs,
 } from './experimentOutputs.js';
+import {
+  declareExperiment,
+  parseExperimentFlags,
+  type ExperimentFlags,
+  type ExperimentFlagSpec,
+  type ExperimentSettings,
+} from './experimentFlags.js';
 import { stoppable } from './interrupt.js';
 import { prepareOutDir, writeResultFile } from './outDir.js';
-import { optional, parseInteger } from './parse.js';
 import { makeReporter, type Reporter } from './progress.js';
 
-/** Where `experiment mnist` writes unless told otherwise. */
-const DEFAULT_OUT = 'spanrec-experiment-mnist';
 /** `--doc` replaces what lies between these two lines. */
 export const MNIST_DOC_MARKERS = docMarkers('mnist');
 
-export interface ExperimentMnistCommand {
-  readonly quick: boolean;
-  readonly out: string;
-  readonly seeds: number;
-  readonly json: boolean;
-  /** A markdown file whose mnist tables section to replace with this run's tables. */
-  readonly doc?: string;
-}
+export type ExperimentMnistCommand = ExperimentSettings;
 
-export interface ExperimentMnistFlags {
-  quick?: boolean;
-  out?: string;
-  seeds?: string;
-  json?: boolean;
-  doc?: string;
-}
+const MNIST_FLAG_SPEC: ExperimentFlagSpec = {
+  name: 'mnist',
+  description:
+    'span recovery on builtin:mnist from every access level, and obfuscation with each basis found',
+  quickHelp: 'all scores, and labels on a small budget: the same claims in seconds',
+  seedsMean: 'runs per access level',
+  defaultSeeds: DEFAULT_MNIST_SEEDS,
+  maxSeeds: 100,
+};
 
 /** Declare `experiment mnist` on the `experiment` command. */
 export function experimentMnistCommand(
   experiment: Command,
-  run: (flags: ExperimentMnistFlags) => Promise<void>,
+  run: (flags: ExperimentFlags) => Promise<void>,
 ): void {
-  experiment
-    .command('mnist')
-    .description(
-      'span recovery on builtin:mnist from every access level, and obfuscation with each basis found',
-    )
-    .option('--quick', 'all scores, and labels on a small budget: the same claims in seconds')
-    .option('--out <dir>', 'results folder (a rerun resumes what it holds)', DEFAULT_OUT)
-    .option(
-      '--seeds <n>',
-      `runs per access level (default ${DEFAULT_MNIST_SEEDS.full}, --quick ${DEFAULT_MNIST_SEEDS.quick})`,
-    )
-    .option(
-      '--doc <file>',
-      `replace the tables between the markers "${MNIST_DOC_MARKERS.begin}" … in FILE`,
-    )
-    .option('--json', 'print a summary as JSON on stdout')
-    .action(run);
+  declareExperiment(experiment, MNIST_FLAG_SPEC, run);
 }
 
-export function parseExperimentMnistFlags(f: ExperimentMnistFlags): ExperimentMnistCommand {
-  const quick = f.quick ?? false;
-  return {
-    quick,
-    out: f.out ?? DEFAULT_OUT,
-    seeds:
-      optional(f.seeds, (v) => parseInteger('--seeds', v, { min: 1, max: 100 })) ??
-      (quick ? DEFAULT_MNIST_SEEDS.quick : DEFAULT_MNIST_SEEDS.full),
-    json: f.json ?? false,
-    doc: f.doc,
-  };
+export function parseExperimentMnistFlags(f: ExperimentFlags): ExperimentMnistCommand {
+  return parseExperimentFlags(MNIST_FLAG_SPEC, f);
 }
 
 /** `spanrec experiment mnist`: run (or resume) every cell, then write every output. */
