@@ -259,6 +259,21 @@ const DECIDING_BOXES: readonly BenchCase[] = [
     reveal: 'bit:median',
     access: 'threshold:0:0.5',
   },
+  // a float32 box with a weak unit among its first layer's (influence spread 12×): the ratios'
+  // noise shows, the offset switches, and the span is refined when the rows left allow it
+  {
+    name: 'relu-200x32-f32-box-bit',
+    n: 200,
+    k: 32,
+    widths: [32],
+    outputs: 1,
+    activation: 'relu',
+    serve: 'cmd-f32',
+    influenceSpread: 12,
+    reveal: 'bit:median',
+    access: 'threshold:0:0.5',
+    seed: 1,
+  },
   {
     name: 'relu-784x64-box-labels',
     n: 784,

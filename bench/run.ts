@@ -58,6 +58,7 @@ async function openCase(
       c.outputs,
       '--seed',
       c.seed,
+      ...(c.influenceSpread === undefined ? [] : ['--influence-spread', c.influenceSpread]),
     ];
     const made = spawnSync('python3', [join(fixtures, 'make_mlp.py'), ...args.map(String), dir]);
     if (made.status !== 0) throw new Error(`make_mlp.py failed: ${made.stderr}`);

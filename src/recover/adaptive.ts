@@ -15,7 +15,7 @@ import {
   type ProbeReading,
 } from './complementPoint.js';
 import { defineMethod, type ContinueFrom } from './method.js';
-import { CANDIDATES_OPTION, NO_NEWS_RUN_OPTION } from './sharedOptions.js';
+import { CANDIDATES_OPTION, NO_NEWS_RUN_OPTION, REFINE_FACTOR_OPTION } from './sharedOptions.js';
 import { measureGuarded, ModelFailures, type RunOutcome } from './modelFailures.js';
 import { rowsPerCallFor } from './measure.js';
 import { NEWS_FACTOR } from './newsTracker.js';
@@ -803,13 +803,7 @@ export const adaptiveMethod = defineMethod({
       description: 'random complement probes per point (novelty and kink check)',
     },
     CANDIDATES_OPTION,
-    {
-      key: 'refineFactor',
-      placeholder: 'f',
-      kind: 'nonNegative',
-      description:
-        'rows in all as a multiple of the floor k(n−k)+k, pooling precise gradients after the span is found (0: off; default 2 for float32, 0 for float64)',
-    },
+    REFINE_FACTOR_OPTION,
     NO_NEWS_RUN_OPTION,
   ],
   continues: true,

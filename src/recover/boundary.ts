@@ -10,9 +10,15 @@ import {
   type BoundaryOptions,
   type BoundarySettings,
 } from './boundaryOptions.js';
+import {
+  refineBoundarySpan,
+  refineRowLimit,
+  type BoundaryRefined,
+  type PooledNormal,
+} from './boundaryRefinement.js';
 import { boundaryResult, type BoundaryDetails } from './boundaryResult.js';
 import { BoundarySearch, certificatePoints } from './boundarySearch.js';
-import { startBoundaryState, type BoundaryState } from './boundaryState.js';
+import { resumeFrom, startBoundaryState, type BoundaryState } from './boundaryState.js';
 import { RowStreamer } from './complementPoint.js';
 import { rowsPerCallFor } from './measure.js';
 import { defineMethod } from './method.js';
@@ -21,6 +27,7 @@ import type { ProgressListener, RecoveryResult, StopReason } from './result.js';
 
 export type { BoundaryOptions } from './boundaryOptions.js';
 export type { BoundaryDetails } from './boundaryResult.js';
+export { REFINE_FACTOR_NOISY } from './boundaryRefinement.js';
 
 /**
  * The paper's method 2 (Section 4, "thresholded outputs, adaptive queries"), with the
@@ -39,9 +46,50 @@ export async function recoverFromBoundary(
 ): Promise<RecoveryResult<BoundaryDetails>> {
   const n = oracle.inputDim;
   const s = boundarySettings(n, options, oracle.precision);
-  let state = startBoundaryState(n, s.offset);
+  let state: BoundaryState = startBoundaryState(n, s.offset);
   const streamer = new RowStreamer(oracle, n, rowsPerCallFor(n, options.rowsPerCall));
   const search = new BoundarySearch(streamer, rng, options.seeds);
+  state = await deflate(streamer, search, rng, s, state, onProgress);
+  const rowLimit = refineRowLimit(s, state, streamer.rowsAnswered);
+  let refined: BoundaryRefined | null = null;
+  if (rowLimit > streamer.rowsAnswered) {
+    // Pool normals up to half the rows left, look again for directions that the deflation's
+    // error hid (its news test allows for it), pool the rest.
+    const samples: PooledNormal[] = [];
+    const half = Math.floor((streamer.rowsAnswered + rowLimit) / 2);
+    refined = await refineBoundarySpan(streamer, search, s, state, half, samples, onProgress);
+    if (refined !== null) {
+      state = await deflate(streamer, search, rng, s, resumeFrom(state, refined), onProgress);
+      const more = await refineBoundarySpan(
+        streamer,
+        search,
+        s,
+        state,
+        rowLimit,
+        samples,
+        onProgress,
+      );
+      refined = more ?? refined;
+    }
+  }
+  const near = state.stopReason === 'saturated' ? await certificatePoints(search) : undefined;
+  return { ...boundaryResult(boundaryMethod.name, s, state, search, refined), nearBoundary: near };
+}
+
+/**
+ * Measure boundary points, absorbing their news, until the run stops (no news, full rank,
+ * budget, model failures); on a model of unknown precision, start again at the float32 offset
+ * once its noise shows (boundaryOffset.ts).
+ */
+export async function deflate(
+  streamer: RowStreamer,
+  search: BoundarySearch,
+  rng: Rng,
+  s: BoundarySettings,
+  start: BoundaryState,
+  onProgress: ProgressListener,
+): Promise<BoundaryState> {
+  let state = start;
   while (state.stopReason === null) {
     await measureGuarded(
       state,
@@ -58,12 +106,11 @@ export async function recoverFromBoundary(
     onProgress({
       phase: 'boundary',
       done: state.basis.rank,
-      total: n,
+      total: s.n,
       message: `rank ${state.basis.rank}, ${state.points} boundary points, ${state.streak} without news`,
     });
   }
-  const near = state.stopReason === 'saturated' ? await certificatePoints(search) : undefined;
-  return { ...boundaryResult(boundaryMethod.name, s, state, search), nearBoundary: near };
+  return state;
 }
 
 function stopCheck(s: BoundarySettings, state: BoundaryState): StopReason | null {

@@ -94,17 +94,43 @@ export async function measureNewPart(
   state: NewPartRun,
 ): Promise<NewPart | 'rejected' | null> {
   const n = state.basis.n;
-  const { point, delta, sigma } = candidate;
-  const perComponent = candidate.scale / Math.sqrt(n);
-  // bisecting below the model's noise at that offset buys nothing
-  const resolutionAt = (offset: number) =>
-    Math.max(sigma * 2 ** -s.bits, state.noise.level(offset, perComponent));
   const free = state.basis.freeCoordinates();
   const directions = Array.from(free, (j) => {
     const d = new Float64Array(n);
     state.basis.addDirection(d, j, 1);
     return d;
   });
+  const clean = await measureAlong(streamer, candidate, directions, s, state);
+  if (clean === null || clean === 'rejected') return clean;
+  const v = new Float64Array(n);
+  free.forEach((j, i) => (v[j] = clean.ratios[i]));
+  return { part: v, noise: clean.noise };
+}
+
+/** Ratios along some directions, and the norm of their errors. */
+export interface MeasuredRatios {
+  readonly ratios: Float64Array;
+  readonly noise: number;
+}
+
+/**
+ * The ratios of the normal at the candidate along `directions` (symmetric, straddles
+ * re-measured at shorter offsets, a point next to a kink given up), with σ the typical size
+ * of one: 'rejected' when some ratio cannot be had cleanly.
+ */
+export async function measureAlong(
+  streamer: RowStreamer,
+  candidate: MeasuredPoint,
+  directions: readonly Float64Array[],
+  s: NewPartSettings,
+  state: NewPartRun,
+): Promise<MeasuredRatios | 'rejected' | null> {
+  const n = state.basis.n;
+  const { point, delta, sigma } = candidate;
+  const perComponent = candidate.scale / Math.sqrt(n);
+  // bisecting below the model's noise at that offset buys nothing
+  const resolutionAt = (offset: number) =>
+    Math.max(sigma * 2 ** -s.bits, state.noise.level(offset, perComponent));
   const norms = directions.map(norm2);
   const mirror = MIRROR_MARGIN * state.curvatureShare * sigma;
   const again = (indices: number[], offset: number) =>
@@ -126,7 +152,7 @@ export async function measureNewPart(
       },
     );
   const measured = await again(
-    Array.from(free, (_, i) => i),
+    directions.map((_, i) => i),
     delta,
   );
   if (measured === null) return null;
@@ -149,11 +175,9 @@ export async function measureNewPart(
   const errorAt = (offset: number) => Math.max(used, resolutionAt(offset), (own * delta) / offset);
   const clean = await resolveStraddles(measured, delta, errorAt, s, state, again);
   if (clean === null || clean === 'rejected') return clean;
-  const v = new Float64Array(n);
-  free.forEach((j, i) => (v[j] = clean.ratios[i]));
   let noise2 = 0;
   for (const e of clean.errors) noise2 += e * e;
-  return { part: v, noise: Math.sqrt(noise2) };
+  return { ratios: clean.ratios, noise: Math.sqrt(noise2) };
 }
 
 /** Keep a high quantile of the point's curvature asymmetries, per unit ‖d‖² and σ. */

@@ -1,7 +1,7 @@
 import type { Matrix } from '../linalg/matrix.js';
 import type { Precision } from '../oracle/oracle.js';
 import type { InputsOption, MethodOption } from './method.js';
-import { CANDIDATES_OPTION, NO_NEWS_RUN_OPTION } from './sharedOptions.js';
+import { CANDIDATES_OPTION, NO_NEWS_RUN_OPTION, REFINE_FACTOR_OPTION } from './sharedOptions.js';
 
 /** Options of the boundary method. */
 export interface BoundaryOptions {
@@ -19,6 +19,12 @@ export interface BoundaryOptions {
   rowsPerCall?: number;
   /** Measure each ratio at −δ too (curvature cancelled, straddles seen); default true. */
   symmetric?: boolean;
+  /**
+   * Rows to spend in all, as a multiple of the query floor k(n − k) + k, pooling whole normals
+   * after the span is found; 0 skips that phase. Default: REFINE_FACTOR_NOISY on a model whose
+   * ratios show noise when the rows left pay for k normals, else none (boundaryRefinement.ts).
+   */
+  refineFactor?: number;
   /** Inputs (one per row) around which boundary points are sought before random ones. */
   seeds?: Matrix;
 }
@@ -93,6 +99,8 @@ export interface BoundarySettings {
    * model (boundaryOffset.ts): a model of unknown precision, its offset not set.
    */
   readonly adaptOffset: boolean;
+  /** Rows in all as a multiple of the floor (refinement); undefined: by the noise measured. */
+  readonly refineFactor: number | undefined;
 }
 
 /** Fill in the defaults for inputs of dimension `n`, on a model of the given precision. */
@@ -113,6 +121,7 @@ export function boundarySettings(
     noiseFloor: precision !== 'f64',
     // the noise is read from the ±δ asymmetries: a one-sided run sees none
     adaptOffset: precision === 'unknown' && options.offset === undefined && symmetric,
+    refineFactor: options.refineFactor,
   };
 }
 
@@ -135,6 +144,7 @@ export const BOUNDARY_OPTION_DECLARATIONS = [
   },
   CANDIDATES_OPTION,
   NO_NEWS_RUN_OPTION,
+  REFINE_FACTOR_OPTION,
 ] as const satisfies readonly MethodOption[];
 
 /** Seed inputs: the boundary search starts from them (boundarySearch.ts). */

@@ -2,6 +2,7 @@ import { zeros } from '../linalg/matrix.js';
 import { gramSchmidtRows } from '../linalg/orthonormal.js';
 import { singularValues } from '../linalg/svd.js';
 import type { BoundarySettings } from './boundaryOptions.js';
+import type { BoundaryRefined } from './boundaryRefinement.js';
 import type { BoundarySearch } from './boundarySearch.js';
 import type { BoundaryState } from './boundaryState.js';
 import type { RecoveryResult } from './result.js';
@@ -25,6 +26,12 @@ export interface BoundaryDetails {
   smooth: boolean;
   rankRule: string;
   modelFailures: number;
+  /** Boundary points whose whole normal the refinement pooled (0: no refinement). */
+  refinePoints: number;
+  /** The refined span's predicted error (0: no refinement). */
+  refinePredictedError: number;
+  /** Normals the refinement's kink screen left out. */
+  refineScreened: number;
 }
 
 /** The result of a finished run, under the method name `method`. */
@@ -33,13 +40,15 @@ export function boundaryResult(
   s: BoundarySettings,
   state: BoundaryState,
   search: BoundarySearch,
+  refined: BoundaryRefined | null = null,
 ): RecoveryResult<BoundaryDetails> {
   const rank = state.basis.rank;
+  const found = rank > 0 ? gramSchmidtRows(state.basis.toMatrix()) : zeros(0, s.n);
   const stacked = zeros(state.added.length, s.n);
   state.added.forEach((v, i) => stacked.data.set(v, i * s.n));
   return {
     method,
-    basis: rank > 0 ? gramSchmidtRows(state.basis.toMatrix()) : zeros(0, s.n),
+    basis: refined?.basis ?? found,
     rank,
     singularValues: singularValues(stacked),
     rankGapRatio: Infinity,
@@ -61,6 +70,9 @@ export function boundaryResult(
       smooth: state.votes.smooth ?? false,
       rankRule: 'news',
       modelFailures: state.failures.total,
+      refinePoints: refined?.points ?? 0,
+      refinePredictedError: refined?.predictedError ?? 0,
+      refineScreened: refined?.screened ?? 0,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { EchelonBasis } from '../linalg/echelon.js';
+import type { Matrix } from '../linalg/matrix.js';
 import { RatioNoise } from './boundaryNoise.js';
 import { ModelFailures, type RunOutcome } from './modelFailures.js';
 import { SmoothnessVotes } from './straddle.js';
@@ -82,5 +83,26 @@ export function restartBoundaryState(state: BoundaryState, offset: number): Boun
     straddles: state.straddles,
     tally: state.tally,
     failures: state.failures,
+  };
+}
+
+/**
+ * The state of `state`'s run continued from a refined span (its rows `basis`, their predicted
+ * error `error`): the deflation looks again, its news test allowing for that error.
+ */
+export function resumeFrom(
+  state: BoundaryState,
+  refined: { readonly basis: Matrix; readonly predictedError: number },
+): BoundaryState {
+  const basis = EchelonBasis.fromRows(refined.basis);
+  return {
+    ...state,
+    basis,
+    added: [...state.added],
+    spanError: refined.predictedError,
+    spanErrorRms: refined.predictedError,
+    streak: 0,
+    rejectedRun: 0,
+    stopReason: null,
   };
 }

@@ -20,3 +20,11 @@ export const NO_NEWS_RUN_OPTION: MethodOption<'noNewsRun'> = {
   min: 1,
   description: 'points in a row without news that end the run',
 };
+
+export const REFINE_FACTOR_OPTION: MethodOption<'refineFactor'> = {
+  key: 'refineFactor',
+  placeholder: 'f',
+  kind: 'nonNegative',
+  description:
+    'rows in all as a multiple of the floor k(n−k)+k, pooling precise gradients (normals, for bits and labels) after the span is found (0: off; default 2 for float32 scores; for bits and labels 58 on a noisy model when that pays for k normals; 0 for float64)',
+};

@@ -1,0 +1,293 @@
+import { EchelonBasis } from '../linalg/echelon.js';
+import { norm2, unit, type Matrix } from '../linalg/matrix.js';
+import { gramSchmidtRows } from '../linalg/orthonormal.js';
+import { measureAlong, measureNewPart, type NewPartRun } from './boundaryNewPart.js';
+import { measureRatios } from './boundaryNormal.js';
+import { BRACKET_SIGMAS, COARSE_BITS } from './boundaryProbes.js';
+import type { BoundarySettings } from './boundaryOptions.js';
+import type { BoundaryPoint, BoundarySearch } from './boundarySearch.js';
+import type { BoundaryState } from './boundaryState.js';
+import type { RowStreamer } from './complementPoint.js';
+import { insertSorted } from './sortedInsert.js';
+import { TILT_ITERATIONS } from './refinement.js';
+import type { ProgressListener } from './result.js';
+import { fitTilt, Information, type GradientSample } from './tiltFit.js';
+
+/**
+ * The boundary method's second phase on a noisy (float32) model, the adaptive method's pooled
+ * tilt fit (tiltFit.ts) fed with whole normals from fresh boundary points.
+ *
+ * Why it is needed: the deflation's span is the span of k noisy normals, and a first-layer
+ * unit that moves the decision little (influence spread) shows in every normal with a small
+ * share, so the span errs most along it. On a float32 n = 400, k = 64 ReLU net with a sigmoid
+ * head (influence spread 12×), every ratio erred within its estimate, yet the directions found
+ * last were 0.1–0.2 rad off.
+ *
+ * Why the pooled normals are precise: a normal's part off a span estimate that errs by ε is
+ * ε times its in-span part, and a move along a complement direction moves the first layer's
+ * pre-activations only ε times as much as a general move, so it may be ~1/ε times longer at the
+ * same risk of meeting a kink; a crossing's float32 noise falls with the offset. The in-span
+ * coordinates are measured at the usual offset: their errors enter the fit only at second order.
+ */
+
+/**
+ * Offset of the off-span ratios, in units of the in-span offset δ: the float32 noise of a ratio
+ * falls as 1/offset. Not set from the span's predicted error, which is a mean: the worst
+ * direction errs far more (0.2 rad against a mean of 1e-3 on the n = 400 net), and a first-layer
+ * unit along it moves that share of the offset. On that net 8 lost few points to kinks, 64
+ * most of them.
+ */
+export const OFF_SPAN_OFFSET_FACTOR = 8;
+/** The off-span parts' typical size over the normal's, before any was measured. */
+export const FIRST_TILT = 1e-2;
+/** Off-span bracket half-width, in typical off-span components of the normals so far. */
+export const TILT_BRACKET_MARGIN = 2;
+/** Fewest bisection bits of an in-span coordinate. */
+export const MIN_SPAN_BITS = 4;
+
+/**
+ * Rows in all, as a multiple of the floor, on a model whose ratios showed noise: the deflation
+ * takes ~30× on a float32 n = 1536, k = 128 net, the rest pools whole normals.
+ */
+export const REFINE_FACTOR_NOISY = 58;
+
+/**
+ * Rows a whole normal costs per input coordinate, as measured (n = 100–1536: 12–19, more on
+ * small nets, whose boundary search and turn to the normal weigh more): by default the
+ * refinement runs only when the rows left pay for k normals, as fewer leave directions of the
+ * fit undetermined (on the n = 400 net, 47 normals for k = 64 took the worst angle from 0.21 to
+ * 0.15 rad; 302 to 9e-5).
+ */
+export const ROWS_PER_COORDINATE = 20;
+
+/**
+ * Rows the run may spend in all, its refinement included, once `spent` are spent: a multiple
+ * of the query floor of the rank found, on a saturated run (its span complete); 0 for none.
+ * By default only on a model whose ratios showed noise, and only when the rows left pay for
+ * as many normals as the rank; an explicit factor is always used.
+ */
+export function refineRowLimit(s: BoundarySettings, state: BoundaryState, spent: number): number {
+  const r = state.basis.rank;
+  const noisy = state.noise.relative(state.offset) > 0;
+  const factor = s.refineFactor ?? (noisy ? REFINE_FACTOR_NOISY : 0);
+  if (state.stopReason !== 'saturated' || r === 0 || factor === 0) return 0;
+  const limit = factor * (r * (s.n - r) + r);
+  const enough = limit - spent >= ROWS_PER_COORDINATE * s.n * r;
+  return s.refineFactor !== undefined || enough ? limit : 0;
+}
+
+/** A pooled normal and the boundary point it was measured at. */
+export interface PooledNormal extends GradientSample {
+  readonly at: Float64Array;
+}
+
+/** What the refinement leaves. */
+export interface BoundaryRefined {
+  readonly basis: Matrix;
+  /** Boundary points whose whole normal entered the fit. */
+  readonly points: number;
+  readonly predictedError: number;
+  /** Normals the fit's kink screen left out. */
+  readonly screened: number;
+}
+
+/**
+ * Measure whole normals at fresh boundary points until `rowLimit` rows are spent, refitting
+ * the span whenever the normals measured double; null when nothing was measured.
+ */
+export async function refineBoundarySpan(
+  streamer: RowStreamer,
+  search: BoundarySearch,
+  s: BoundarySettings,
+  state: BoundaryState,
+  rowLimit: number,
+  samples: PooledNormal[],
+  onProgress: ProgressListener,
+): Promise<BoundaryRefined | null> {
+  let basis = gramSchmidtRows(state.basis.toMatrix());
+  if (samples.length > 0) basis = fitTilt(basis, samples, TILT_ITERATIONS).basis;
+  // in-span and off-span ratios differ in curvature: each kind keeps its own −δ bracket guess
+  const start = (): NewPartRun => ({ ...state, basis: EchelonBasis.fromRows(basis), straddles: 0 });
+  const runs = { span: start(), off: start() };
+  let information = new Information(basis, samples);
+  let nextFit = Math.max(8, 2 * samples.length);
+  const tilts: number[] = [];
+  // the dearest point so far: the next one is not begun unless that many rows are left
+  let perPoint = 0;
+  while (streamer.rowsAnswered + perPoint <= rowLimit) {
+    const before = streamer.rowsAnswered;
+    const sample = await measureNormal(streamer, search, s, state, runs, basis, tilts);
+    if (sample === null) break;
+    perPoint = Math.max(perPoint, streamer.rowsAnswered - before);
+    if (sample === 'rejected') continue;
+    samples.push(sample);
+    if (samples.length === nextFit) {
+      basis = fitTilt(basis, samples, TILT_ITERATIONS).basis;
+      const echelon = EchelonBasis.fromRows(basis);
+      runs.span = { ...runs.span, basis: echelon };
+      runs.off = { ...runs.off, basis: echelon };
+      information = new Information(basis, samples);
+      nextFit *= 2;
+      // off-span parts shrink with each fit: the bracket guess starts again
+      tilts.length = 0;
+    } else {
+      information.add(sample);
+    }
+    onProgress({
+      phase: 'refine',
+      done: streamer.rowsAnswered,
+      total: rowLimit,
+      message: `${samples.length} normals pooled, predicted error ${information.predictedError.toExponential(1)}`,
+    });
+  }
+  state.straddles += runs.span.straddles + runs.off.straddles;
+  if (samples.length === 0) return null;
+  const fit = fitTilt(basis, samples, TILT_ITERATIONS);
+  return {
+    basis: fit.basis,
+    points: samples.length,
+    predictedError: fit.predictedError,
+    screened: fit.screened,
+  };
+}
+
+/**
+ * One boundary point's whole normal: its coordinates along the span's orthonormal rows at the
+ * offset δ, its part off the span at {@link OFF_SPAN_OFFSET_FACTOR}·δ; null when the budget ran out or no boundary
+ * point is left, 'rejected' when a line failed.
+ */
+async function measureNormal(
+  streamer: RowStreamer,
+  search: BoundarySearch,
+  s: BoundarySettings,
+  state: BoundaryState,
+  runs: { readonly span: NewPartRun; readonly off: NewPartRun },
+  basis: Matrix,
+  tilts: number[],
+): Promise<PooledNormal | 'rejected' | null> {
+  const found = await search.next();
+  if (found === null || found === 'flat') return null;
+  const refined = await search.refine(found);
+  if (refined === null) return null;
+  state.points++;
+  const delta = state.offset * search.scale;
+  const factor = OFF_SPAN_OFFSET_FACTOR;
+  const point = await alongNormal(streamer, refined, basis, delta, state);
+  if (point === null || point === 'rejected') {
+    if (point === 'rejected') state.pointsRejected++;
+    return point;
+  }
+  const { n } = s;
+  // typical off-span component over a typical component: as the last normals showed it (their
+  // median), else as the offset's rule predicts it
+  const tilt = tilts.length > 0 ? tilts[tilts.length >> 1] : FIRST_TILT;
+  // An in-span coordinate's error δc enters the fit as E·δc, ~tilt·|δc|/√n per off-span entry
+  // (the normal's size in ratio units is about 1 along it): resolved to put that at the
+  // off-span noise, no finer.
+  const offNoise = state.noise.level(factor * delta, 1 / Math.sqrt(n));
+  const spanBits = Math.ceil(Math.log2(tilt / (offNoise * Math.sqrt(n))));
+  const inSpan = await spanCoordinates(
+    streamer,
+    point,
+    basis,
+    delta,
+    { ...s, bits: Math.min(s.bits, Math.max(MIN_SPAN_BITS, spanBits)) },
+    runs.span,
+  );
+  if (inSpan === null || inSpan === 'rejected') {
+    if (inSpan === 'rejected') state.pointsRejected++;
+    return inSpan;
+  }
+  const { c, scale, noise: spanNoise } = inSpan;
+  const r = basis.rows;
+  const sigma = (TILT_BRACKET_MARGIN * tilt * scale) / Math.sqrt(n);
+  const offPart = await measureNewPart(
+    streamer,
+    { point, delta: factor * delta, scale, sigma },
+    s,
+    runs.off,
+  );
+  if (offPart === null || offPart === 'rejected') {
+    if (offPart === 'rejected') state.pointsRejected++;
+    return offPart;
+  }
+  // The part off the span is the measured reduced vector v made orthogonal to the span: every
+  // span vector is orthogonal to the complement directions d_j, so (v − UᵀUv)·d_j = v·d_j = v_j.
+  const v = offPart.part;
+  const g = Float64Array.from(v);
+  for (let i = 0; i < r; i++) {
+    const row = basis.data.subarray(i * n, (i + 1) * n);
+    let uv = 0;
+    for (let j = 0; j < n; j++) uv += row[j] * v[j];
+    const coefficient = c[i] - uv;
+    for (let j = 0; j < n; j++) g[j] += coefficient * row[j];
+  }
+  const perRatio = offPart.noise / Math.sqrt(Math.max(1, n - r));
+  insertSorted(tilts, (norm2(v) * Math.sqrt(n)) / (scale * Math.sqrt(Math.max(1, n - r))));
+  return { g, weight: 1 / (perRatio * perRatio), spanNoise, at: point.x };
+}
+
+/**
+ * The point with its bisection direction turned to its normal, as its coarse coordinates along
+ * the span's rows show it. Each ratio is measured by bisecting along that direction, and a
+ * random one is nearly tangent to the boundary (the normal's share of it is ~1/√n), so a move
+ * δ·u put the crossing ~√n·δ away, past kinks where ∇f·d, the ratios' unit, differs: on a
+ * float32 n = 400 net the in-span ratios, crossing far, came out in a unit 0.77–1.07 times the
+ * off-span ones' at a few points, each then off the span by 3–50 times its noise. Along the
+ * normal a crossing lies within δ of the point.
+ */
+async function alongNormal(
+  streamer: RowStreamer,
+  point: BoundaryPoint,
+  basis: Matrix,
+  delta: number,
+  state: BoundaryState,
+): Promise<BoundaryPoint | 'rejected' | null> {
+  const { rows: r, cols: n } = basis;
+  const rows = Array.from({ length: r }, (_, i) => basis.data.slice(i * n, (i + 1) * n));
+  const perComponent = state.ratioScale / Math.sqrt(r);
+  const fill = (value: number) => new Float64Array(r).fill(value);
+  const coarse = await measureRatios(streamer, point, rows, {
+    offset: delta,
+    centres: fill(0),
+    halfWidths: fill(BRACKET_SIGMAS * perComponent),
+    resolutions: fill(perComponent * 2 ** -COARSE_BITS),
+    symmetric: false,
+  });
+  if (coarse === null) return null;
+  state.tally.expansions += coarse.expansions;
+  if (coarse.ratios.some(Number.isNaN)) return 'rejected';
+  // the ratios are ∇f·u / ∇f·d: their combination has a positive part along d, low to high
+  const normal = new Float64Array(n);
+  coarse.ratios.forEach((c, i) => {
+    for (let j = 0; j < n; j++) normal[j] += c * rows[i][j];
+  });
+  return { ...point, direction: unit(normal) };
+}
+
+/**
+ * The normal's coordinates along the span's orthonormal rows (ratios at offset δ, straddles
+ * re-measured shorter), its size, and the noise of one coordinate.
+ */
+async function spanCoordinates(
+  streamer: RowStreamer,
+  point: BoundaryPoint,
+  basis: Matrix,
+  delta: number,
+  s: BoundarySettings,
+  run: NewPartRun,
+): Promise<{ c: Float64Array; scale: number; noise: number } | 'rejected' | null> {
+  const { rows: r, cols: n } = basis;
+  const rows = Array.from({ length: r }, (_, i) => basis.data.slice(i * n, (i + 1) * n));
+  // along the normal, the normal's size in ratio units is about 1
+  const measured = await measureAlong(
+    streamer,
+    { point, delta, scale: 1, sigma: 1 / Math.sqrt(r) },
+    rows,
+    s,
+    run,
+  );
+  if (measured === null || measured === 'rejected') return measured;
+  const c = measured.ratios;
+  return { c, scale: norm2(c), noise: measured.noise / Math.sqrt(r) };
+}
