@@ -50,27 +50,23 @@ export async function recoverFromBoundary(
   const streamer = new RowStreamer(oracle, n, rowsPerCallFor(n, options.rowsPerCall));
   const search = new BoundarySearch(streamer, rng, options.seeds);
   state = await deflate(streamer, search, rng, s, state, onProgress);
-  const rowLimit = refineRowLimit(s, state, streamer.rowsAnswered);
+  // On a noisy model: pool as many normals as directions (the fit then determines each), look
+  // again for directions that the deflation's error hid (its news test allows for it), and so
+  // on; after a look that finds none, or the last, pool normals until the row limit.
+  const samples: PooledNormal[] = [];
   let refined: BoundaryRefined | null = null;
-  if (rowLimit > streamer.rowsAnswered) {
-    // Pool normals up to half the rows left, look again for directions that the deflation's
-    // error hid (its news test allows for it), pool the rest.
-    const samples: PooledNormal[] = [];
-    const half = Math.floor((streamer.rowsAnswered + rowLimit) / 2);
-    refined = await refineBoundarySpan(streamer, search, s, state, half, samples, onProgress);
-    if (refined !== null) {
-      state = await deflate(streamer, search, rng, s, resumeFrom(state, refined), onProgress);
-      const more = await refineBoundarySpan(
-        streamer,
-        search,
-        s,
-        state,
-        rowLimit,
-        samples,
-        onProgress,
-      );
-      refined = more ?? refined;
-    }
+  for (let look = 0; ; look++) {
+    const limit = refineRowLimit(s, state, streamer.rowsAnswered, samples.length);
+    if (limit <= streamer.rowsAnswered) break;
+    const last = look === MAX_LOOKS_AGAIN;
+    const normals = last ? Infinity : state.basis.rank;
+    refined =
+      (await refineBoundarySpan(streamer, search, s, state, limit, normals, samples, onProgress)) ??
+      refined;
+    if (last || refined === null) break;
+    const before = state.basis.rank;
+    state = await deflate(streamer, search, rng, s, resumeFrom(state, refined), onProgress);
+    if (state.basis.rank === before) look = MAX_LOOKS_AGAIN - 1;
   }
   const near = state.stopReason === 'saturated' ? await certificatePoints(search) : undefined;
   return { ...boundaryResult(boundaryMethod.name, s, state, search, refined), nearBoundary: near };
@@ -125,6 +121,12 @@ function stopCheck(s: BoundarySettings, state: BoundaryState): StopReason | null
  * the run ends with what it has: the model's boundary cannot be measured at this offset.
  */
 export const REJECTED_RUN_FACTOR = 4;
+
+/**
+ * Looks again for directions after pooling normals on a noisy model, each once as many normals
+ * as directions are pooled; a look that finds nothing leaves the rest to one last pooling.
+ */
+export const MAX_LOOKS_AGAIN = 3;
 
 /** The registry's entry: the paper's method 2, for labels and thresholded bits. */
 export const boundaryMethod = defineMethod({

@@ -38,6 +38,14 @@ import { fitTilt, Information, type GradientSample } from './tiltFit.js';
  * most of them.
  */
 export const OFF_SPAN_OFFSET_FACTOR = 8;
+/**
+ * The longer offset only where the normals' part off the span is below this share of them (the
+ * first normal after each fit, before any shows it, at δ): a span that misses directions
+ * leaves them in that part, and a long move along it meets their units' kinks. On a float32
+ * n = 1536 net whose deflation stopped at rank 77 of 128 (its own error hid the rest), 112 of
+ * 119 normals measured at 8δ were given up.
+ */
+export const OFF_SPAN_SHARE = 0.1;
 /** The off-span parts' typical size over the normal's, before any was measured. */
 export const FIRST_TILT = 1e-2;
 /** Off-span bracket half-width, in typical off-span components of the normals so far. */
@@ -61,18 +69,24 @@ export const REFINE_FACTOR_NOISY = 58;
 export const ROWS_PER_COORDINATE = 20;
 
 /**
- * Rows the run may spend in all, its refinement included, once `spent` are spent: a multiple
- * of the query floor of the rank found, on a saturated run (its span complete); 0 for none.
- * By default only on a model whose ratios showed noise, and only when the rows left pay for
- * as many normals as the rank; an explicit factor is always used.
+ * Rows the run may spend in all, its refinement included, once `spent` are spent and `pooled`
+ * normals pooled: a multiple of the query floor of the rank found, on a saturated run (its
+ * span complete); 0 for none. By default only on a model whose ratios showed noise, and only
+ * when the rows left pay for as many normals as the rank or some are pooled already (a later
+ * look's new directions need them); an explicit factor is always used.
  */
-export function refineRowLimit(s: BoundarySettings, state: BoundaryState, spent: number): number {
+export function refineRowLimit(
+  s: BoundarySettings,
+  state: BoundaryState,
+  spent: number,
+  pooled = 0,
+): number {
   const r = state.basis.rank;
   const noisy = state.noise.relative(state.offset) > 0;
   const factor = s.refineFactor ?? (noisy ? REFINE_FACTOR_NOISY : 0);
   if (state.stopReason !== 'saturated' || r === 0 || factor === 0) return 0;
   const limit = factor * (r * (s.n - r) + r);
-  const enough = limit - spent >= ROWS_PER_COORDINATE * s.n * r;
+  const enough = pooled > 0 || limit - spent >= ROWS_PER_COORDINATE * s.n * r;
   return s.refineFactor !== undefined || enough ? limit : 0;
 }
 
@@ -92,8 +106,9 @@ export interface BoundaryRefined {
 }
 
 /**
- * Measure whole normals at fresh boundary points until `rowLimit` rows are spent, refitting
- * the span whenever the normals measured double; null when nothing was measured.
+ * Measure whole normals at fresh boundary points until `normals` are pooled in `samples` or
+ * `rowLimit` rows are spent, refitting the span whenever the normals pooled double; null when
+ * none is pooled.
  */
 export async function refineBoundarySpan(
   streamer: RowStreamer,
@@ -101,6 +116,7 @@ export async function refineBoundarySpan(
   s: BoundarySettings,
   state: BoundaryState,
   rowLimit: number,
+  normals: number,
   samples: PooledNormal[],
   onProgress: ProgressListener,
 ): Promise<BoundaryRefined | null> {
@@ -114,7 +130,7 @@ export async function refineBoundarySpan(
   const tilts: number[] = [];
   // the dearest point so far: the next one is not begun unless that many rows are left
   let perPoint = 0;
-  while (streamer.rowsAnswered + perPoint <= rowLimit) {
+  while (samples.length < normals && streamer.rowsAnswered + perPoint <= rowLimit) {
     const before = streamer.rowsAnswered;
     const sample = await measureNormal(streamer, search, s, state, runs, basis, tilts);
     if (sample === null) break;
@@ -153,8 +169,10 @@ export async function refineBoundarySpan(
 
 /**
  * One boundary point's whole normal: its coordinates along the span's orthonormal rows at the
- * offset δ, its part off the span at {@link OFF_SPAN_OFFSET_FACTOR}·δ; null when the budget ran out or no boundary
- * point is left, 'rejected' when a line failed.
+ * offset δ, its part off the span at up to {@link OFF_SPAN_OFFSET_FACTOR}·δ (see
+ * {@link OFF_SPAN_SHARE}); `tilts` holds the last normals' off-span parts over a typical
+ * component. Null when the budget ran out or no boundary point is left, 'rejected' when a line
+ * failed.
  */
 async function measureNormal(
   streamer: RowStreamer,
@@ -171,7 +189,9 @@ async function measureNormal(
   if (refined === null) return null;
   state.points++;
   const delta = state.offset * search.scale;
-  const factor = OFF_SPAN_OFFSET_FACTOR;
+  // the off-span part's share of the normal, as the last normals showed it (their median)
+  const share = tilts.length > 0 ? tilts[tilts.length >> 1] * Math.sqrt(1 - basis.rows / s.n) : 1;
+  const factor = Math.min(OFF_SPAN_OFFSET_FACTOR, Math.max(1, OFF_SPAN_SHARE / share));
   const point = await alongNormal(streamer, refined, basis, delta, state);
   if (point === null || point === 'rejected') {
     if (point === 'rejected') state.pointsRejected++;

@@ -48,7 +48,8 @@ export function boundaryResult(
   state.added.forEach((v, i) => stacked.data.set(v, i * s.n));
   return {
     method,
-    basis: refined?.basis ?? found,
+    // a later look's new directions are in the run's basis, not yet in the refined one
+    basis: refined !== null && refined.basis.rows === rank ? refined.basis : found,
     rank,
     singularValues: singularValues(stacked),
     rankGapRatio: Infinity,

@@ -88,19 +88,22 @@ export function restartBoundaryState(state: BoundaryState, offset: number): Boun
 
 /**
  * The state of `state`'s run continued from a refined span (its rows `basis`, their predicted
- * error `error`): the deflation looks again, its news test allowing for that error.
+ * error): the deflation looks again, its news test allowing for that error (or the
+ * deflation's own, when smaller).
  */
 export function resumeFrom(
   state: BoundaryState,
   refined: { readonly basis: Matrix; readonly predictedError: number },
 ): BoundaryState {
   const basis = EchelonBasis.fromRows(refined.basis);
+  // a fit of fewer normals than directions predicts more error than the deflation's own
+  const error = Math.min(refined.predictedError, state.spanErrorRms);
   return {
     ...state,
     basis,
     added: [...state.added],
-    spanError: refined.predictedError,
-    spanErrorRms: refined.predictedError,
+    spanError: error,
+    spanErrorRms: error,
     streak: 0,
     rejectedRun: 0,
     stopReason: null,

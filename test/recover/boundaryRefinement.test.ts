@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { norm2 } from '../../src/linalg/matrix.js';
+import { fromRows, norm2 } from '../../src/linalg/matrix.js';
 import { orthonormalRows, projectOntoComplement } from '../../src/linalg/orthonormal.js';
 import { compareSubspaces } from '../../src/linalg/principalAngles.js';
 import { writeNetworkOnnx } from '../../src/nets/onnxExport.js';
@@ -19,7 +19,7 @@ import {
   ROWS_PER_COORDINATE,
 } from '../../src/recover/boundaryRefinement.js';
 import { BoundarySearch } from '../../src/recover/boundarySearch.js';
-import { startBoundaryState } from '../../src/recover/boundaryState.js';
+import { resumeFrom, startBoundaryState } from '../../src/recover/boundaryState.js';
 import { RowStreamer } from '../../src/recover/complementPoint.js';
 import { firstLayer, medianOutput, referenceOracle, tempDir } from '../helpers.js';
 
@@ -94,6 +94,8 @@ test('by default the refinement runs only when the rows left pay for k normals',
   const normals = ROWS_PER_COORDINATE * 100 * 16;
   assert.equal(refineRowLimit(s, state, limit - normals), limit);
   assert.equal(refineRowLimit(s, state, limit - normals + 1), 0);
+  // once normals are pooled, a later look's new directions get the rows left
+  assert.equal(refineRowLimit(s, state, limit - normals + 1, 1), limit);
   // an explicit factor is used as it is
   const explicit = boundarySettings(100, { refineFactor: 3 }, 'f32');
   assert.equal(refineRowLimit(explicit, state, 0), 3 * FLOOR);
@@ -137,7 +139,7 @@ test('each pooled normal is honest: off the true span by its stated noise, at mo
     );
     const samples: PooledNormal[] = [];
     const rows = streamer.rowsAnswered + 25 * ROWS_PER_COORDINATE * n;
-    await refineBoundarySpan(streamer, search, s, state, rows, samples, () => {});
+    await refineBoundarySpan(streamer, search, s, state, rows, Infinity, samples, () => {});
     assert.ok(samples.length >= 10, `${samples.length} normals`);
     const truth = orthonormalRows(net.layers[0].weight);
     const worst = Math.max(
@@ -151,4 +153,23 @@ test('each pooled normal is honest: off the true span by its stated noise, at mo
   } finally {
     await model.dispose();
   }
+});
+
+test('resumeFrom: the deflation looks again from the refined span, its news test at the smaller error', () => {
+  const state = startBoundaryState(6, 3e-2);
+  state.basis.add(Float64Array.of(1, 1, 0, 0, 0, 0));
+  state.spanErrorRms = 1e-2;
+  state.streak = 8;
+  state.stopReason = 'saturated';
+  const refined = { basis: fromRows([[1, 0, 0, 0, 0, 0]], 6), predictedError: 1e-4 };
+  const again = resumeFrom(state, refined);
+  assert.equal(again.stopReason, null);
+  assert.equal(again.streak, 0);
+  assert.equal(again.basis.rank, 1);
+  assert.deepEqual(Array.from(again.basis.row(0)), [1, 0, 0, 0, 0, 0]);
+  assert.equal(again.spanErrorRms, 1e-4);
+  // a fit of too few normals predicts more error than the deflation's own: that one stays
+  assert.equal(resumeFrom(state, { ...refined, predictedError: 0.5 }).spanErrorRms, 1e-2);
+  // the points and queries spent stay counted
+  assert.equal(again.points, state.points);
 });
