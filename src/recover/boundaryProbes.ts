@@ -147,18 +147,23 @@ export async function fineLook(
   };
 }
 
-interface ProbeSpec {
+/** How a probe's ratios are bracketed and resolved (one value for every direction). */
+export interface ProbeSpec {
   readonly halfWidth: number;
   readonly resolution: number;
   readonly mirrorHalfWidth?: number;
   readonly symmetric: boolean;
 }
 
-async function probe(
-  ctx: ProbeContext,
+/**
+ * Ratios of the normal at `point` along `directions`, all bracketed and resolved alike; the
+ * expansions counted. Null when the budget ran out, 'rejected' when a line failed.
+ */
+export async function probe(
+  ctx: Pick<ProbeContext, 'streamer' | 'tally'>,
   point: BoundaryPoint,
   delta: number,
-  directions: Float64Array[],
+  directions: readonly Float64Array[],
   spec: ProbeSpec,
 ): Promise<Ratios | 'rejected' | null> {
   const fill = (v: number) => new Float64Array(directions.length).fill(v);

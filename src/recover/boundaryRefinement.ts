@@ -1,9 +1,8 @@
 import { EchelonBasis } from '../linalg/echelon.js';
-import { norm2, unit, type Matrix } from '../linalg/matrix.js';
-import { gramSchmidtRows } from '../linalg/orthonormal.js';
+import { matmul, norm2, row, unit, type Matrix } from '../linalg/matrix.js';
+import { gramSchmidtRows, projectOntoComplement } from '../linalg/orthonormal.js';
 import { measureAlong, measureNewPart, type NewPartRun } from './boundaryNewPart.js';
-import { measureRatios } from './boundaryNormal.js';
-import { BRACKET_SIGMAS, COARSE_BITS } from './boundaryProbes.js';
+import { BRACKET_SIGMAS, COARSE_BITS, probe } from './boundaryProbes.js';
 import type { BoundarySettings } from './boundaryOptions.js';
 import type { BoundaryPoint, BoundarySearch } from './boundarySearch.js';
 import type { BoundaryState } from './boundaryState.js';
@@ -125,6 +124,7 @@ export async function refineBoundarySpan(
   // in-span and off-span ratios differ in curvature: each kind keeps its own −δ bracket guess
   const start = (): NewPartRun => ({ ...state, basis: EchelonBasis.fromRows(basis), straddles: 0 });
   const runs = { span: start(), off: start() };
+  let span = spanOf(basis);
   let information = new Information(basis, samples);
   let nextFit = Math.max(8, 2 * samples.length);
   const tilts: number[] = [];
@@ -132,13 +132,14 @@ export async function refineBoundarySpan(
   let perPoint = 0;
   while (samples.length < normals && streamer.rowsAnswered + perPoint <= rowLimit) {
     const before = streamer.rowsAnswered;
-    const sample = await measureNormal(streamer, search, s, state, runs, basis, tilts);
+    const sample = await measureNormal(streamer, search, s, state, runs, span, tilts);
     if (sample === null) break;
     perPoint = Math.max(perPoint, streamer.rowsAnswered - before);
     if (sample === 'rejected') continue;
     samples.push(sample);
     if (samples.length === nextFit) {
       basis = fitTilt(basis, samples, TILT_ITERATIONS).basis;
+      span = spanOf(basis);
       const echelon = EchelonBasis.fromRows(basis);
       runs.span = { ...runs.span, basis: echelon };
       runs.off = { ...runs.off, basis: echelon };
@@ -180,9 +181,10 @@ async function measureNormal(
   s: BoundarySettings,
   state: BoundaryState,
   runs: { readonly span: NewPartRun; readonly off: NewPartRun },
-  basis: Matrix,
+  span: Span,
   tilts: number[],
 ): Promise<PooledNormal | 'rejected' | null> {
+  const { basis } = span;
   const found = await search.next();
   if (found === null || found === 'flat') return null;
   const refined = await search.refine(found);
@@ -192,7 +194,7 @@ async function measureNormal(
   // the off-span part's share of the normal, as the last normals showed it (their median)
   const share = tilts.length > 0 ? tilts[tilts.length >> 1] * Math.sqrt(1 - basis.rows / s.n) : 1;
   const factor = Math.min(OFF_SPAN_OFFSET_FACTOR, Math.max(1, OFF_SPAN_SHARE / share));
-  const point = await alongNormal(streamer, refined, basis, delta, state);
+  const point = await alongNormal(streamer, refined, span, delta, state);
   if (point === null || point === 'rejected') {
     if (point === 'rejected') state.pointsRejected++;
     return point;
@@ -206,19 +208,19 @@ async function measureNormal(
   // off-span noise, no finer.
   const offNoise = state.noise.level(factor * delta, 1 / Math.sqrt(n));
   const spanBits = Math.ceil(Math.log2(tilt / (offNoise * Math.sqrt(n))));
-  const inSpan = await spanCoordinates(
+  const coordinates = await spanCoordinates(
     streamer,
     point,
-    basis,
+    span,
     delta,
     { ...s, bits: Math.min(s.bits, Math.max(MIN_SPAN_BITS, spanBits)) },
     runs.span,
   );
-  if (inSpan === null || inSpan === 'rejected') {
-    if (inSpan === 'rejected') state.pointsRejected++;
-    return inSpan;
+  if (coordinates === null || coordinates === 'rejected') {
+    if (coordinates === 'rejected') state.pointsRejected++;
+    return coordinates;
   }
-  const { c, scale, noise: spanNoise } = inSpan;
+  const { c, scale, noise: spanNoise } = coordinates;
   const r = basis.rows;
   const sigma = (TILT_BRACKET_MARGIN * tilt * scale) / Math.sqrt(n);
   const offPart = await measureNewPart(
@@ -232,16 +234,12 @@ async function measureNormal(
     return offPart;
   }
   // The part off the span is the measured reduced vector v made orthogonal to the span: every
-  // span vector is orthogonal to the complement directions d_j, so (v − UᵀUv)·d_j = v·d_j = v_j.
+  // span vector is orthogonal to the complement directions d_j, so (v − UᵀUv)·d_j = v·d_j = v_j;
+  // the part in it is Uᵀc.
   const v = offPart.part;
-  const g = Float64Array.from(v);
-  for (let i = 0; i < r; i++) {
-    const row = basis.data.subarray(i * n, (i + 1) * n);
-    let uv = 0;
-    for (let j = 0; j < n; j++) uv += row[j] * v[j];
-    const coefficient = c[i] - uv;
-    for (let j = 0; j < n; j++) g[j] += coefficient * row[j];
-  }
+  const g = projectOntoComplement(basis, v);
+  const along = inSpan(basis, c);
+  for (let j = 0; j < n; j++) g[j] += along[j];
   const perRatio = offPart.noise / Math.sqrt(Math.max(1, n - r));
   insertSorted(tilts, (norm2(v) * Math.sqrt(n)) / (scale * Math.sqrt(Math.max(1, n - r))));
   return { g, weight: 1 / (perRatio * perRatio), spanNoise, at: point.x };
@@ -259,30 +257,19 @@ async function measureNormal(
 async function alongNormal(
   streamer: RowStreamer,
   point: BoundaryPoint,
-  basis: Matrix,
+  span: Span,
   delta: number,
   state: BoundaryState,
 ): Promise<BoundaryPoint | 'rejected' | null> {
-  const { rows: r, cols: n } = basis;
-  const rows = Array.from({ length: r }, (_, i) => basis.data.slice(i * n, (i + 1) * n));
-  const perComponent = state.ratioScale / Math.sqrt(r);
-  const fill = (value: number) => new Float64Array(r).fill(value);
-  const coarse = await measureRatios(streamer, point, rows, {
-    offset: delta,
-    centres: fill(0),
-    halfWidths: fill(BRACKET_SIGMAS * perComponent),
-    resolutions: fill(perComponent * 2 ** -COARSE_BITS),
+  const perComponent = state.ratioScale / Math.sqrt(span.basis.rows);
+  const coarse = await probe({ streamer, tally: state.tally }, point, delta, span.rows, {
+    halfWidth: BRACKET_SIGMAS * perComponent,
+    resolution: perComponent * 2 ** -COARSE_BITS,
     symmetric: false,
   });
-  if (coarse === null) return null;
-  state.tally.expansions += coarse.expansions;
-  if (coarse.ratios.some(Number.isNaN)) return 'rejected';
+  if (coarse === null || coarse === 'rejected') return coarse;
   // the ratios are ∇f·u / ∇f·d: their combination has a positive part along d, low to high
-  const normal = new Float64Array(n);
-  coarse.ratios.forEach((c, i) => {
-    for (let j = 0; j < n; j++) normal[j] += c * rows[i][j];
-  });
-  return { ...point, direction: unit(normal) };
+  return { ...point, direction: unit(inSpan(span.basis, coarse.ratios)) };
 }
 
 /**
@@ -292,22 +279,36 @@ async function alongNormal(
 async function spanCoordinates(
   streamer: RowStreamer,
   point: BoundaryPoint,
-  basis: Matrix,
+  span: Span,
   delta: number,
   s: BoundarySettings,
   run: NewPartRun,
 ): Promise<{ c: Float64Array; scale: number; noise: number } | 'rejected' | null> {
-  const { rows: r, cols: n } = basis;
-  const rows = Array.from({ length: r }, (_, i) => basis.data.slice(i * n, (i + 1) * n));
+  const r = span.basis.rows;
   // along the normal, the normal's size in ratio units is about 1
   const measured = await measureAlong(
     streamer,
     { point, delta, scale: 1, sigma: 1 / Math.sqrt(r) },
-    rows,
+    span.rows,
     s,
     run,
   );
   if (measured === null || measured === 'rejected') return measured;
   const c = measured.ratios;
   return { c, scale: norm2(c), noise: measured.noise / Math.sqrt(r) };
+}
+
+/** The span's orthonormal rows, as a matrix and one by one (the directions measured along). */
+interface Span {
+  readonly basis: Matrix;
+  readonly rows: readonly Float64Array[];
+}
+
+function spanOf(basis: Matrix): Span {
+  return { basis, rows: Array.from({ length: basis.rows }, (_, i) => row(basis, i)) };
+}
+
+/** Σ cᵢ uᵢ over the span's rows uᵢ. */
+function inSpan(basis: Matrix, c: Float64Array): Float64Array {
+  return matmul({ rows: 1, cols: c.length, data: c }, basis).data;
 }

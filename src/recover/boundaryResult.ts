@@ -43,13 +43,18 @@ export function boundaryResult(
   refined: BoundaryRefined | null = null,
 ): RecoveryResult<BoundaryDetails> {
   const rank = state.basis.rank;
-  const found = rank > 0 ? gramSchmidtRows(state.basis.toMatrix()) : zeros(0, s.n);
+  // a later look's new directions are in the run's basis, not yet in the refined one
+  const basis =
+    refined !== null && refined.basis.rows === rank
+      ? refined.basis
+      : rank > 0
+        ? gramSchmidtRows(state.basis.toMatrix())
+        : zeros(0, s.n);
   const stacked = zeros(state.added.length, s.n);
   state.added.forEach((v, i) => stacked.data.set(v, i * s.n));
   return {
     method,
-    // a later look's new directions are in the run's basis, not yet in the refined one
-    basis: refined !== null && refined.basis.rows === rank ? refined.basis : found,
+    basis,
     rank,
     singularValues: singularValues(stacked),
     rankGapRatio: Infinity,

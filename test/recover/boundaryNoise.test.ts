@@ -7,8 +7,7 @@ import { buildOracleStack } from '../../src/oracle/stack.js';
 import { Rng } from '../../src/random/rng.js';
 import { recoverFromBoundary } from '../../src/recover/boundary.js';
 import { asymmetryNoise, RatioNoise } from '../../src/recover/boundaryNoise.js';
-import { recoverSpan } from '../../src/recover/recoverSpan.js';
-import { float32SigmoidNet } from './float32BitNet.js';
+import { float32SigmoidNet, recoverOneBit } from './float32BitNet.js';
 import { firstLayer, float32Oracle, medianOutput, referenceOracle } from '../helpers.js';
 
 /**
@@ -78,17 +77,9 @@ test('float32 ONNX net with a sigmoid head, one bit: rank k, not a noise directi
   // certified complete, 31–39× the floor; at offset 1e-5 without the noise floor (before):
   // rank 200, every direction noise.
   const { net, path } = await float32SigmoidNet();
-  const [n, k] = [net.layers[0].weight.cols, net.layers[0].weight.rows];
-  const model = await OnnxOracle.create(path);
-  try {
-    const access = { kind: 'threshold', index: 0, threshold: await medianOutput(model) } as const;
-    const s = await recoverSpan(model, { access, seed: 1 });
-    assert.equal(s.result.method, 'boundary');
-    assert.equal(s.result.rank, k);
-    const angle = compareSubspaces(s.result.basis, net.layers[0].weight).maxAngle;
-    assert.ok(angle < 0.05, `angle ${angle}`);
-    assert.ok(s.queries < 40 * (k * (n - k) + k), `${s.queries} queries`);
-  } finally {
-    await model.dispose();
-  }
+  const { s, angle, k, multiple } = await recoverOneBit(net, await OnnxOracle.create(path));
+  assert.equal(s.result.method, 'boundary');
+  assert.equal(s.result.rank, k);
+  assert.ok(angle < 0.05, `angle ${angle}`);
+  assert.ok(multiple < 40, `${s.queries} queries`);
 });

@@ -8,8 +8,7 @@ import { buildOracleStack } from '../../src/oracle/stack.js';
 import { Rng } from '../../src/random/rng.js';
 import { recoverFromBoundary, type BoundaryOptions } from '../../src/recover/boundary.js';
 import { boundarySettings, DEFAULT_OFFSET, F32_OFFSET } from '../../src/recover/boundaryOptions.js';
-import { recoverSpan } from '../../src/recover/recoverSpan.js';
-import { float32SigmoidNet } from './float32BitNet.js';
+import { float32SigmoidNet, recoverOneBit } from './float32BitNet.js';
 import { firstLayer, float32Oracle, medianOutput, referenceOracle } from '../helpers.js';
 
 /**
@@ -75,18 +74,11 @@ test('float32 ONNX net served as of unknown precision, one bit: rank k after the
   // 1e-5); with it rank 32, max angle 4.8e-3–1.3e-2 rad (seeds 1–3), 35–39× the floor, as
   // declared float32 (4.7e-3–7.5e-2 rad, 30–40×)
   const { net, path } = await float32SigmoidNet();
-  const [n, k] = [net.layers[0].weight.cols, net.layers[0].weight.rows];
   const model = new PrecisionOverride(await OnnxOracle.create(path), 'unknown');
-  try {
-    const access = { kind: 'threshold', index: 0, threshold: await medianOutput(model) } as const;
-    const s = await recoverSpan(model, { access, seed: 1 });
-    assert.equal(s.result.method, 'boundary');
-    assert.equal(s.result.rank, k);
-    const angle = compareSubspaces(s.result.basis, net.layers[0].weight).maxAngle;
-    assert.ok(angle < 0.05, `angle ${angle}`);
-    assert.equal(s.result.details.offsetSwitched, true);
-    assert.ok(s.queries < 45 * (k * (n - k) + k), `${s.queries} queries`);
-  } finally {
-    await model.dispose();
-  }
+  const { s, angle, k, multiple } = await recoverOneBit(net, model);
+  assert.equal(s.result.method, 'boundary');
+  assert.equal(s.result.rank, k);
+  assert.ok(angle < 0.05, `angle ${angle}`);
+  assert.equal(s.result.details.offsetSwitched, true);
+  assert.ok(multiple < 45, `${s.queries} queries`);
 });
