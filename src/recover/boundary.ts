@@ -18,7 +18,12 @@ import {
 } from './boundaryRefinement.js';
 import { boundaryResult, type BoundaryDetails } from './boundaryResult.js';
 import { BoundarySearch, certificatePoints } from './boundarySearch.js';
-import { resumeFrom, startBoundaryState, type BoundaryState } from './boundaryState.js';
+import {
+  resumeFrom,
+  startBoundaryState,
+  withExtensions,
+  type BoundaryState,
+} from './boundaryState.js';
 import { RowStreamer } from './complementPoint.js';
 import { rowsPerCallFor } from './measure.js';
 import { defineMethod } from './method.js';
@@ -60,9 +65,18 @@ export async function recoverFromBoundary(
     if (limit <= streamer.rowsAnswered) break;
     const last = look === MAX_LOOKS_AGAIN;
     const normals = last ? Infinity : state.basis.rank;
-    refined =
-      (await refineBoundarySpan(streamer, search, s, state, limit, normals, samples, onProgress)) ??
-      refined;
+    const pooled = await refineBoundarySpan(
+      streamer,
+      search,
+      s,
+      state,
+      limit,
+      normals,
+      samples,
+      onProgress,
+    );
+    if (pooled !== null) state = withExtensions(state, pooled);
+    refined = pooled ?? refined;
     if (last || refined === null) break;
     const before = state.basis.rank;
     state = await deflate(streamer, search, rng, s, resumeFrom(state, refined), onProgress);

@@ -1,5 +1,5 @@
 import { EchelonBasis } from '../linalg/echelon.js';
-import { matmul, norm2, row, unit, type Matrix } from '../linalg/matrix.js';
+import { matmul, norm2, row, unit, vstack, type Matrix } from '../linalg/matrix.js';
 import { gramSchmidtRows, projectOntoComplement } from '../linalg/orthonormal.js';
 import { measureAlong, measureNewPart, type NewPartRun } from './boundaryNewPart.js';
 import { BRACKET_SIGMAS, COARSE_BITS, probe } from './boundaryProbes.js';
@@ -10,7 +10,8 @@ import type { RowStreamer } from './complementPoint.js';
 import { insertSorted } from './sortedInsert.js';
 import { TILT_ITERATIONS } from './refinement.js';
 import type { ProgressListener } from './result.js';
-import { fitTilt, Information, type GradientSample } from './tiltFit.js';
+import { missingDirection } from './residualDirection.js';
+import { fitTilt, Information, type GradientSample, type TiltFit } from './tiltFit.js';
 
 /**
  * The boundary method's second phase on a noisy (float32) model, the adaptive method's pooled
@@ -27,6 +28,9 @@ import { fitTilt, Information, type GradientSample } from './tiltFit.js';
  * pre-activations only ε times as much as a general move, so it may be ~1/ε times longer at the
  * same risk of meeting a kink; a crossing's float32 noise falls with the offset. The in-span
  * coordinates are measured at the usual offset: their errors enter the fit only at second order.
+ *
+ * A direction the span misses altogether is read from the pooled normals' parts off it, which
+ * share it (residualDirection.ts), and added.
  */
 
 /**
@@ -102,6 +106,38 @@ export interface BoundaryRefined {
   readonly predictedError: number;
   /** Normals the fit's kink screen left out. */
   readonly screened: number;
+  /**
+   * Directions the normals' parts off the span showed (residualDirection.ts), added to it by
+   * this refinement: each a unit vector times its typical size in the normals.
+   */
+  readonly extensions: readonly Float64Array[];
+}
+
+/**
+ * Directions added from the pooled normals' residuals per fit, at most (more are left to the
+ * next fit and to the deflation's next look, which measure them better).
+ */
+export const MAX_EXTENSIONS_PER_FIT = 4;
+
+/**
+ * The tilt fit of `basis` to the samples, then, while the samples' parts off the fitted span
+ * share a direction beyond their noise, that direction added and the span fitted again (its
+ * size-scaled direction pushed to `extensions`).
+ */
+function fitAndExtend(
+  basis: Matrix,
+  samples: readonly PooledNormal[],
+  extensions: Float64Array[],
+): TiltFit {
+  let fit = fitTilt(basis, samples, TILT_ITERATIONS);
+  for (let e = 0; e < MAX_EXTENSIONS_PER_FIT; e++) {
+    const missing = missingDirection(fit.basis, samples);
+    if (missing === null) break;
+    extensions.push(missing.direction.map((x) => x * missing.size));
+    const added = { rows: 1, cols: basis.cols, data: missing.direction };
+    fit = fitTilt(vstack([fit.basis, added], basis.cols), samples, TILT_ITERATIONS);
+  }
+  return fit;
 }
 
 /**
@@ -120,7 +156,8 @@ export async function refineBoundarySpan(
   onProgress: ProgressListener,
 ): Promise<BoundaryRefined | null> {
   let basis = gramSchmidtRows(state.basis.toMatrix());
-  if (samples.length > 0) basis = fitTilt(basis, samples, TILT_ITERATIONS).basis;
+  const extensions: Float64Array[] = [];
+  if (samples.length > 0) basis = fitAndExtend(basis, samples, extensions).basis;
   // in-span and off-span ratios differ in curvature: each kind keeps its own −δ bracket guess
   const start = (): NewPartRun => ({ ...state, basis: EchelonBasis.fromRows(basis), straddles: 0 });
   const runs = { span: start(), off: start() };
@@ -138,7 +175,7 @@ export async function refineBoundarySpan(
     if (sample === 'rejected') continue;
     samples.push(sample);
     if (samples.length === nextFit) {
-      basis = fitTilt(basis, samples, TILT_ITERATIONS).basis;
+      basis = fitAndExtend(basis, samples, extensions).basis;
       span = spanOf(basis);
       const echelon = EchelonBasis.fromRows(basis);
       runs.span = { ...runs.span, basis: echelon };
@@ -159,9 +196,10 @@ export async function refineBoundarySpan(
   }
   state.straddles += runs.span.straddles + runs.off.straddles;
   if (samples.length === 0) return null;
-  const fit = fitTilt(basis, samples, TILT_ITERATIONS);
+  const fit = fitAndExtend(basis, samples, extensions);
   return {
     basis: fit.basis,
+    extensions,
     points: samples.length,
     predictedError: fit.predictedError,
     screened: fit.screened,

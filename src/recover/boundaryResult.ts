@@ -32,6 +32,8 @@ export interface BoundaryDetails {
   refinePredictedError: number;
   /** Normals the refinement's kink screen left out. */
   refineScreened: number;
+  /** Directions the refinement added from its normals' parts off the span (0: none). */
+  refineExtended: number;
 }
 
 /** The result of a finished run, under the method name `method`. */
@@ -79,6 +81,7 @@ export function boundaryResult(
       refinePoints: refined?.points ?? 0,
       refinePredictedError: refined?.predictedError ?? 0,
       refineScreened: refined?.screened ?? 0,
+      refineExtended: state.extended,
     },
   };
 }

@@ -32,6 +32,8 @@ export interface BoundaryState extends RunOutcome {
   readonly noise: RatioNoise;
   /** Points given up in a row as lying next to a kink. */
   kinkedRun: number;
+  /** Directions a refinement added from its normals' residuals (boundaryRefinement.ts). */
+  extended: number;
   /** Offset δ in use, relative to the point scale. */
   readonly offset: number;
   /** Whether the run started again at a longer offset (boundaryOffset.ts). */
@@ -60,6 +62,7 @@ export function startBoundaryState(n: number, offset: number): BoundaryState {
     votes: new SmoothnessVotes(),
     noise: new RatioNoise(),
     kinkedRun: 0,
+    extended: 0,
     offset,
     offsetSwitched: false,
     failures: new ModelFailures(),
@@ -107,5 +110,23 @@ export function resumeFrom(
     streak: 0,
     rejectedRun: 0,
     stopReason: null,
+  };
+}
+
+/**
+ * The state of `state`'s run with the directions a refinement added from its normals'
+ * residuals (boundaryRefinement.ts): its basis the refined span's rows, the additions among the
+ * directions found; the state as it was when the refinement added none.
+ */
+export function withExtensions(
+  state: BoundaryState,
+  refined: { readonly basis: Matrix; readonly extensions: readonly Float64Array[] },
+): BoundaryState {
+  if (refined.extensions.length === 0) return state;
+  return {
+    ...state,
+    basis: EchelonBasis.fromRows(refined.basis),
+    added: [...state.added, ...refined.extensions],
+    extended: state.extended + refined.extensions.length,
   };
 }
