@@ -5,7 +5,7 @@ import { OnnxOracle } from '../../src/oracle/onnxOracle.js';
 import type { Oracle } from '../../src/oracle/oracle.js';
 import { buildOracleStack } from '../../src/oracle/stack.js';
 import { Rng } from '../../src/random/rng.js';
-import { recoverFromBoundary } from '../../src/recover/boundary.js';
+import { recoverFromBoundary, REFINE_FACTOR_NOISY } from '../../src/recover/boundary.js';
 import { asymmetryNoise, RatioNoise } from '../../src/recover/boundaryNoise.js';
 import { float32SigmoidNet, recoverOneBit } from './float32BitNet.js';
 import { firstLayer, float32Oracle, medianOutput, referenceOracle } from '../helpers.js';
@@ -73,13 +73,15 @@ test('float32 net: bisection stops at the measured noise (same rank, ≤ 28× th
 
 test('float32 ONNX net with a sigmoid head, one bit: rank k, not a noise direction more', async () => {
   // n = 200, k = 32, widths 32, influence spread 12, threshold at the median score. Measured
-  // at the float32 default offset 3e-2: rank 32, max angle 8e-3–1.7e-2 rad (seeds 1–3),
-  // certified complete, 31–39× the floor; at offset 1e-5 without the noise floor (before):
+  // at the float32 default offset 3e-2: rank 32, certified complete, max angle 2.9e-4 rad at
+  // 57.7× the floor, the refinement's default limit (44 normals pooled); the deflation alone
+  // 8e-3–1.7e-2 rad (seeds 1–3) at 31–39×; at offset 1e-5 without the noise floor (before):
   // rank 200, every direction noise.
   const { net, path } = await float32SigmoidNet();
   const { s, angle, k, multiple } = await recoverOneBit(net, await OnnxOracle.create(path));
   assert.equal(s.result.method, 'boundary');
   assert.equal(s.result.rank, k);
-  assert.ok(angle < 0.05, `angle ${angle}`);
-  assert.ok(multiple < 40, `${s.queries} queries`);
+  assert.ok(angle < 5e-3, `angle ${angle}`);
+  // the refinement's row limit, and the certificate's few points
+  assert.ok(multiple < REFINE_FACTOR_NOISY + 1, `${s.queries} queries`);
 });
