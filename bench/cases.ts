@@ -17,6 +17,8 @@ export interface BenchCase {
   /** An access level; `threshold:I:median` thresholds output I at its median over Gaussian inputs. */
   readonly access: string;
   readonly seed: number;
+  /** The recovery's seed, when it differs from the model's (`--recovery-seeds`). */
+  readonly recoverySeed?: number;
   /** The recovery method (`auto` when absent). */
   readonly method?: string;
   /** Query budget (the baseline runs at ours' count). */

@@ -1,6 +1,8 @@
 // `npm run bench`: run every fixed case in bench/cases.ts and write docs/BENCHMARKS.md.
 // Usage: npm run bench [-- --only NAME_SUBSTRING]; --only prints the rows instead (npm run
-// bench:merge puts them into the doc).
+// bench:merge puts them into the doc). `--recovery-seeds A-B` runs each case with every recovery
+// seed from A to B (the model's seed unchanged) and `--options JSON` adds method options; both
+// print the rows, one per case and seed, and never write the doc.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,7 +116,7 @@ async function runCase(c: BenchCase): Promise<Row> {
   try {
     const s = await recoverSpan(model, {
       access: await resolveAccess(c.access, model),
-      seed: c.seed,
+      seed: c.recoverySeed ?? c.seed,
       method: c.method,
       budget: c.budget,
       methodOptions: c.methodOptions,
@@ -175,10 +177,30 @@ function rowLine(r: Row): string {
   return `| ${r.c.name} | ${r.c.method ?? 'auto'} | ${servedAs(r.c)} | ${r.c.access} | ${r.trueRank} | ${r.rank} | ${fmtAngle(r.maxAngle)} | ${fmtAngle(r.medianAngle)} | ${r.queries} | ${r.efficiency.toFixed(2)} | ${r.seconds.toFixed(2)} | ${(100 * r.overhead).toFixed(0)} % | ${r.certificate} |`;
 }
 
-const only = process.argv.indexOf('--only');
-const filter = only >= 0 ? process.argv[only + 1] : '';
+const flag = (name: string): string | undefined => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+};
+const filter = flag('--only') ?? '';
+const seedRange = flag('--recovery-seeds')?.split('-').map(Number);
+const extraOptions = JSON.parse(flag('--options') ?? '{}') as Record<string, number>;
+const sweep = seedRange !== undefined || flag('--options') !== undefined;
+const [firstSeed, lastSeed] = seedRange ?? [NaN, NaN];
+const runs = CASES.filter((x) => x.name.includes(filter)).flatMap((c) => {
+  const seeds = seedRange === undefined ? [undefined] : range(firstSeed, lastSeed ?? firstSeed);
+  return seeds.map((s) => ({
+    ...c,
+    name: s === undefined ? c.name : `${c.name} seed ${s}`,
+    recoverySeed: s,
+    // the baseline keeps its own options
+    methodOptions:
+      sweep && c.method !== hsjBaselineMethod.name
+        ? { ...c.methodOptions, ...extraOptions }
+        : c.methodOptions,
+  }));
+});
 const rows: Row[] = [];
-for (const c of CASES.filter((x) => x.name.includes(filter))) {
+for (const c of runs) {
   process.stderr.write(`bench: ${c.name} (${c.method ?? 'auto'}) … `);
   const row = await runCase(c);
   if (row.countedByModel !== null && row.countedByModel !== row.queries) {
@@ -193,9 +215,16 @@ for (const c of CASES.filter((x) => x.name.includes(filter))) {
 }
 rmSync(work, { recursive: true, force: true });
 
-if (filter === '') {
+if (filter === '' && !sweep) {
   writeFileSync(BENCHMARKS_DOC, benchDoc(rows.map(rowLine)) + ownedSections());
   process.stderr.write('bench: wrote docs/BENCHMARKS.md\n');
 } else {
   process.stdout.write(tableOf(rows.map(rowLine)));
+}
+
+function range(from: number, to: number): number[] {
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from <= to)) {
+    throw new Error('--recovery-seeds wants A-B, whole numbers, A ≤ B');
+  }
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
