@@ -183,8 +183,9 @@ const flag = (name: string): string | undefined => {
 };
 const filter = flag('--only') ?? '';
 const seedRange = flag('--recovery-seeds')?.split('-').map(Number);
-const extraOptions = JSON.parse(flag('--options') ?? '{}') as Record<string, number>;
-const sweep = seedRange !== undefined || flag('--options') !== undefined;
+const options = flag('--options');
+const extraOptions = JSON.parse(options ?? '{}') as Record<string, number>;
+const sweep = seedRange !== undefined || options !== undefined;
 const [firstSeed, lastSeed] = seedRange ?? [NaN, NaN];
 const runs = CASES.filter((x) => x.name.includes(filter)).flatMap((c) => {
   const seeds = seedRange === undefined ? [undefined] : range(firstSeed, lastSeed ?? firstSeed);

@@ -166,9 +166,8 @@ export async function measureAlong(
   const errorsAt = (own: number) => (offset: number) =>
     Math.max(used, resolutionAt(offset), (own * delta) / offset);
   // on a model whose noise is known, a pilot decides first whether the point is worth measuring
-  const known = s.symmetric && s.noiseFloor && state.noise.points >= KINKED_POINT_EVIDENCE;
   const pilot =
-    known && model > 0
+    s.symmetric && s.noiseFloor && state.noise.points >= KINKED_POINT_EVIDENCE && model > 0
       ? (r: Ratios) => {
           const own = ownNoise(r);
           if (kinked(own)) return 'kinked';

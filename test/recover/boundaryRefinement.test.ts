@@ -7,11 +7,12 @@ import {
   projectOntoComplement,
 } from '../../src/linalg/orthonormal.js';
 import { compareSubspaces } from '../../src/linalg/principalAngles.js';
+import type { Network } from '../../src/nets/network.js';
 import { OnnxOracle } from '../../src/oracle/onnxOracle.js';
 import { buildOracleStack } from '../../src/oracle/stack.js';
 import { Rng } from '../../src/random/rng.js';
 import { deflate, recoverFromBoundary } from '../../src/recover/boundary.js';
-import { boundarySettings } from '../../src/recover/boundaryOptions.js';
+import { boundarySettings, type BoundarySettings } from '../../src/recover/boundaryOptions.js';
 import {
   REFINE_FACTOR_NOISY,
   refineBoundarySpan,
@@ -20,7 +21,11 @@ import {
   ROWS_PER_COORDINATE,
 } from '../../src/recover/boundaryRefinement.js';
 import { BoundarySearch } from '../../src/recover/boundarySearch.js';
-import { resumeFrom, startBoundaryState } from '../../src/recover/boundaryState.js';
+import {
+  resumeFrom,
+  startBoundaryState,
+  type BoundaryState,
+} from '../../src/recover/boundaryState.js';
 import { RowStreamer } from '../../src/recover/complementPoint.js';
 import { float32SigmoidNet } from './float32BitNet.js';
 import { firstLayer, medianOutput, referenceOracle } from '../helpers.js';
@@ -48,6 +53,41 @@ async function run(refineFactor: number | undefined) {
     const result = await recoverFromBoundary(stack.oracle, new Rng(1), { refineFactor });
     const angle = compareSubspaces(result.basis, net.layers[0].weight).maxAngle;
     return { result, angle, queries: stack.counter.queries };
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** What a refinement starts from: the float32 net served as a 1-bit box, deflated. */
+interface Deflated {
+  readonly net: Network;
+  readonly n: number;
+  readonly s: BoundarySettings;
+  readonly streamer: RowStreamer;
+  readonly search: BoundarySearch;
+  readonly found: BoundaryState;
+}
+
+/**
+ * Deflate a float32 net (float32Net's sizes) from one bit with the float32 defaults, run `body`
+ * on the result, and dispose of the model.
+ */
+async function withDeflated(
+  sizes: [n?: number, k?: number, width?: number],
+  body: (d: Deflated) => Promise<void>,
+): Promise<void> {
+  const { net, model } = await float32Net(...sizes);
+  const n = net.layers[0].weight.cols;
+  try {
+    const access = { kind: 'threshold', index: 0, threshold: 0.5 } as const;
+    const stack = buildOracleStack(model, access, null);
+    const rng = new Rng(1);
+    const s = boundarySettings(n, {}, 'f32');
+    const streamer = new RowStreamer(stack.oracle, n, 64);
+    const search = new BoundarySearch(streamer, rng);
+    const start = startBoundaryState(n, s.offset);
+    const found = await deflate(streamer, search, rng, s, start, () => {});
+    await body({ net, n, s, streamer, search, found });
   } finally {
     await model.dispose();
   }
@@ -108,26 +148,10 @@ test('each pooled normal is honest: off the true span by its stated noise, at mo
   // a random direction the in-span ratios cross ~√n·δ away, past kinks where the ratios' unit
   // differs. Measured on this net (n = 400, k = 64): the worst of 25 normals 3.2× its noise;
   // without the turn 31×.
-  const { net, model } = await float32Net(400, 64, 128);
-  const n = net.layers[0].weight.cols;
-  try {
-    const access = { kind: 'threshold', index: 0, threshold: 0.5 } as const;
-    const stack = buildOracleStack(model, access, null);
-    const rng = new Rng(1);
-    const s = boundarySettings(n, {}, 'f32');
-    const streamer = new RowStreamer(stack.oracle, n, 64);
-    const search = new BoundarySearch(streamer, rng);
-    const state = await deflate(
-      streamer,
-      search,
-      rng,
-      s,
-      startBoundaryState(n, s.offset),
-      () => {},
-    );
+  await withDeflated([400, 64, 128], async ({ net, n, s, streamer, search, found }) => {
     const samples: PooledNormal[] = [];
     const rows = streamer.rowsAnswered + 25 * ROWS_PER_COORDINATE * n;
-    await refineBoundarySpan(streamer, search, s, state, rows, Infinity, samples, () => {});
+    await refineBoundarySpan(streamer, search, s, found, rows, Infinity, samples, () => {});
     assert.ok(samples.length >= 10, `${samples.length} normals`);
     const truth = orthonormalRows(net.layers[0].weight);
     const worst = Math.max(
@@ -138,9 +162,7 @@ test('each pooled normal is honest: off the true span by its stated noise, at mo
       }),
     );
     assert.ok(worst < 6, `worst normal off by ${worst.toFixed(1)}× its noise`);
-  } finally {
-    await model.dispose();
-  }
+  });
 });
 
 test('resumeFrom: the deflation looks again from the refined span, its news test at the smaller error', () => {
@@ -168,23 +190,7 @@ test('a span missing directions is measured at δ, not at the longer offset, and
   // 119 normals measured at 8δ were given up. Here half the n = 100, k = 16 net's span is
   // dropped after the deflation. Measured: 6 points given up for 12 normals; 17 with every
   // off-span part at 8δ.
-  const { net, model } = await float32Net();
-  const n = net.layers[0].weight.cols;
-  try {
-    const access = { kind: 'threshold', index: 0, threshold: 0.5 } as const;
-    const stack = buildOracleStack(model, access, null);
-    const rng = new Rng(1);
-    const s = boundarySettings(n, {}, 'f32');
-    const streamer = new RowStreamer(stack.oracle, n, 64);
-    const search = new BoundarySearch(streamer, rng);
-    const found = await deflate(
-      streamer,
-      search,
-      rng,
-      s,
-      startBoundaryState(n, s.offset),
-      () => {},
-    );
+  await withDeflated([], async ({ s, streamer, search, found }) => {
     const half = resumeFrom(found, {
       basis: firstRows(gramSchmidtRows(found.basis.toMatrix()), 8),
       predictedError: found.spanErrorRms,
@@ -195,32 +201,14 @@ test('a span missing directions is measured at δ, not at the longer offset, and
     assert.equal(samples.length, 12);
     const lost = half.pointsRejected - before;
     assert.ok(lost < 12, `${lost} points given up for 12 normals`);
-  } finally {
-    await model.dispose();
-  }
+  });
 });
 
 test('directions the span misses come back from the pooled normals, at the refined precision', async () => {
   // Two of the n = 100, k = 16 net's directions are dropped after the deflation (as a unit that
   // few points switch on can be missed): the pooled normals' parts off the span share them.
   // Measured: both added back, max angle 2.5e-4 against the deflation's 9.7e-4 (48 normals).
-  const { net, model } = await float32Net();
-  const n = net.layers[0].weight.cols;
-  try {
-    const access = { kind: 'threshold', index: 0, threshold: 0.5 } as const;
-    const stack = buildOracleStack(model, access, null);
-    const rng = new Rng(1);
-    const s = boundarySettings(n, {}, 'f32');
-    const streamer = new RowStreamer(stack.oracle, n, 64);
-    const search = new BoundarySearch(streamer, rng);
-    const found = await deflate(
-      streamer,
-      search,
-      rng,
-      s,
-      startBoundaryState(n, s.offset),
-      () => {},
-    );
+  await withDeflated([], async ({ net, s, streamer, search, found }) => {
     assert.equal(found.basis.rank, 16);
     const short = resumeFrom(found, {
       basis: firstRows(gramSchmidtRows(found.basis.toMatrix()), 14),
@@ -244,7 +232,5 @@ test('directions the span misses come back from the pooled normals, at the refin
     const deflated = compareSubspaces(gramSchmidtRows(found.basis.toMatrix()), truth).maxAngle;
     const angle = compareSubspaces(refined.basis, truth).maxAngle;
     assert.ok(angle < deflated / 2, `refined ${angle} against the deflation's ${deflated}`);
-  } finally {
-    await model.dispose();
-  }
+  });
 });
