@@ -90,7 +90,8 @@ function topRightSingular(w: Matrix): Float64Array | null {
     if (s > bestNorm) [best, bestNorm] = [i, s];
   }
   if (best < 0) return null;
-  let v = unit(row(w, best));
+  // a copy: the row itself stays part of w
+  let v = unit(row(w, best).slice());
   for (let it = 0; it < POWER_ITERATIONS; it++) {
     // Wᵀ(W v), as a row vector: (v Wᵀ) W
     const next = matmul(asRow(multiply(w, v)), w).data;
